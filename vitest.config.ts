@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC instead of esbuild: type-graphql and MikroORM read decorator metadata,
+// which esbuild does not emit.
+const require = createRequire(__filename);
+
+export default defineConfig({
+  // One graphql instance: type-graphql and Apollo load the CommonJS build, so the
+  // code under test must too (graphql refuses objects from a second copy).
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
+  plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } })],
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
