@@ -1,0 +1,101 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Config } from './config';
+import type { Runtime } from './context';
+import { migrate, openOrm } from './database/orm';
+import { createLogger, type Logger } from './logger';
+import { KeyHasher } from './modules/auth/key-hash';
+import { consoleOrigins } from './modules/auth/origin-policy';
+import { createRootKey, hasRootKey } from './modules/auth/root-key.service';
+import { createApollo } from './modules/http/apollo';
+import { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
+import { Metrics } from './modules/http/metrics';
+import { UsageRecorder } from './modules/usage/usage.recorder';
+import { createHttpServer } from './modules/http/server';
+import { SigningKeyStore } from './modules/sessions/signing-key.store';
+import { buildKeygateSchema } from './schema';
+import { type Clock, systemClock } from './shared/clock';
+import { deriveKey, resolveMasterKey } from './shared/master-key';
+
+export interface KeygateOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Keygate {
+  runtime: Runtime;
+  /** Listens on config.port (0 = an ephemeral port) and returns the GraphQL URL. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Creates the first root key when none exists; returns its value once, or null. */
+  ensureFirstRootKey(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** The composition root: config → ORM (migrated) → schema → Apollo → HTTP. */
+export async function createKeygate(config: Config, options: KeygateOptions = {}): Promise<Keygate> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const masterKey = resolveMasterKey(config);
+  const hasher = new KeyHasher(deriveKey(masterKey, 'api-key-hmac'));
+  const orm = await openOrm(config.database);
+  let server: Server | undefined;
+  try {
+    const applied = await migrate(orm);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    const clock = options.clock ?? systemClock;
+    const signingKeys = new SigningKeyStore(orm, deriveKey(masterKey, 'signing-key-encryption'), clock);
+    await signingKeys.checkMasterKey();
+    const runtime: Runtime = {
+      config,
+      orm,
+      hasher,
+      clock,
+      logger,
+      consoleOrigins: consoleOrigins(config),
+      signingKeys,
+      metrics: new Metrics(),
+      usage: new UsageRecorder(orm, clock, logger),
+      authFailures: new AuthFailureAuditor(orm, clock, logger),
+      issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
+    };
+    runtime.usage.start();
+    const apollo = createApollo(await buildKeygateSchema(), runtime);
+    await apollo.start();
+    server = createHttpServer(apollo, runtime);
+    const http = server;
+
+    return {
+      runtime,
+      listen: () =>
+        new Promise((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(config.port, config.host, () => {
+            const { port } = http.address() as AddressInfo;
+            const scheme = config.tls ? 'https' : 'http';
+            const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+            if (!config.publicUrl) runtime.issuer = `${scheme}://${host}:${port}`;
+            resolve({ url: `${scheme}://${host}:${port}/graphql`, port });
+          });
+        }),
+      async ensureFirstRootKey() {
+        const em = orm.em.fork();
+        if (await hasRootKey(em)) return null;
+        return (await createRootKey(em, hasher, config.keyPrefix)).value;
+      },
+      async close() {
+        const closed = new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
+        // In-flight requests may finish; keep-alive connections that stay open are cut after a bound.
+        http.closeIdleConnections();
+        const cut = setTimeout(() => http.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(cut);
+        await apollo.stop();
+        await runtime.usage.stop();
+        await orm.close(true);
+      },
+    };
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once into a typed Config. Everything else in the service
+ * reads this object, never process.env, so a bad setting fails at start with one
+ * clear message instead of somewhere in the middle of a request.
+ */
+
+const nodeEnv = z.enum(['development', 'test', 'production']);
+
+const originList = z
+  .string()
+  .optional()
+  .transform((raw) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: nodeEnv.default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z.string().min(1).default('sqlite:data/keygate.db'),
+  KEYGATE_DATA_DIR: z.string().min(1).default('data'),
+  KEYGATE_MASTER_KEY: z.string().optional(),
+  KEYGATE_PUBLIC_URL: z.string().url().optional(),
+  KEYGATE_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{0,15}$/, 'must be 1-16 lowercase letters or digits, starting with a letter')
+    .optional(),
+  KEYGATE_CONSOLE_ORIGINS: originList,
+  KEYGATE_TRUST_PROXY: z.string().optional(),
+  KEYGATE_TLS_CERT: z.string().optional(),
+  KEYGATE_TLS_KEY: z.string().optional(),
+  KEYGATE_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  KEYGATE_SANDBOX: z.enum(['true', 'false']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgresql'; url: string };
+
+export type TrustProxy = { kind: 'none' } | { kind: 'all' } | { kind: 'list'; entries: string[] };
+
+export interface Config {
+  env: z.infer<typeof nodeEnv>;
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  dataDir: string;
+  /** base64 of 32 bytes, or undefined: then a development key is generated into dataDir. */
+  masterKey: string | undefined;
+  publicUrl: string | undefined;
+  keyPrefix: string | undefined;
+  consoleOrigins: string[];
+  trustProxy: TrustProxy;
+  tls: { cert: string; key: string } | undefined;
+  introspection: boolean;
+  sandbox: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgresql', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/keygate.db');
+    return { dialect: 'sqlite', file };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres:// (got an unsupported scheme)');
+}
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === '' || raw === 'false') return { kind: 'none' };
+  if (raw === 'true') return { kind: 'all' };
+  return { kind: 'list', entries: raw.split(',').map((s) => s.trim()).filter(Boolean) };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.KEYGATE_MASTER_KEY) {
+    throw new ConfigError('KEYGATE_MASTER_KEY is required in production (32 bytes, base64)');
+  }
+  if (Boolean(e.KEYGATE_TLS_CERT) !== Boolean(e.KEYGATE_TLS_KEY)) {
+    throw new ConfigError('KEYGATE_TLS_CERT and KEYGATE_TLS_KEY must be set together');
+  }
+  const production = e.NODE_ENV === 'production';
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    database: parseDatabaseUrl(e.DATABASE_URL),
+    dataDir: e.KEYGATE_DATA_DIR,
+    masterKey: e.KEYGATE_MASTER_KEY,
+    publicUrl: e.KEYGATE_PUBLIC_URL?.replace(/\/+$/, ''),
+    keyPrefix: e.KEYGATE_KEY_PREFIX,
+    consoleOrigins: e.KEYGATE_CONSOLE_ORIGINS,
+    trustProxy: parseTrustProxy(e.KEYGATE_TRUST_PROXY),
+    tls: e.KEYGATE_TLS_CERT && e.KEYGATE_TLS_KEY ? { cert: e.KEYGATE_TLS_CERT, key: e.KEYGATE_TLS_KEY } : undefined,
+    introspection: e.KEYGATE_INTROSPECTION ? e.KEYGATE_INTROSPECTION === 'true' : !production,
+    sandbox: e.KEYGATE_SANDBOX ? e.KEYGATE_SANDBOX === 'true' : !production,
+    logLevel: e.LOG_LEVEL,
+  };
+}

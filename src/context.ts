@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Orm } from './database/orm';
+import { AuthenticationError, AuthReason } from './errors';
+import type { Clock } from './shared/clock';
+import type { KeyHasher } from './modules/auth/key-hash';
+import type { Principal } from './modules/auth/principal';
+import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
+import type { Metrics } from './modules/http/metrics';
+import type { UsageRecorder } from './modules/usage/usage.recorder';
+import type { SigningKeyStore } from './modules/sessions/signing-key.store';
+
+/** Long-lived parts of a running server, built once by app.ts. */
+export interface Runtime {
+  config: Config;
+  orm: Orm;
+  hasher: KeyHasher;
+  clock: Clock;
+  logger: Logger;
+  /** Origins allowed to use secret and root keys (see origin-policy.ts). */
+  consoleOrigins: string[];
+  signingKeys: SigningKeyStore;
+  metrics: Metrics;
+  usage: UsageRecorder;
+  authFailures: AuthFailureAuditor;
+  /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
+  issuer: string;
+}
+
+/** Who acts in a service call: the principal plus what the audit trail records about the request. */
+export interface Actor {
+  principal: Principal;
+  ip: string | null;
+  requestId: string;
+}
+
+/** The one per-request GraphQL context. */
+export interface Context {
+  /** Forked per request: no identity map is shared between requests. */
+  em: EntityManager;
+  /** null only for anonymous introspection (Sandbox loading the schema). */
+  principal: Principal | null;
+  requestId: string;
+  ip: string | null;
+  origin: string | undefined;
+  runtime: Runtime;
+}
+
+export function actorOf(ctx: Context): Actor {
+  // The permission map refuses every field to anonymous callers; this is a backstop.
+  if (!ctx.principal) throw new AuthenticationError(AuthReason.KEY_MISSING);
+  return { principal: ctx.principal, ip: ctx.ip, requestId: ctx.requestId };
+}

@@ -1,0 +1,11 @@
+import { App } from '../modules/apps/app.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { RootKey } from '../modules/auth/root-key.entity';
+import { ApiKey } from '../modules/keys/api-key.entity';
+import { Rotation } from '../modules/rotations/rotation.entity';
+import { SigningKey } from '../modules/sessions/signing-key.entity';
+import { KeyUsage } from '../modules/usage/key-usage.entity';
+import { AuditChainHead } from '../modules/audit/audit-chain';
+
+/** Every entity, in one list the ORM and the migration check share. */
+export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage];

@@ -1,0 +1,83 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes of the contract (extensions.code). */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** Reasons of the contract (extensions.reason) for authentication and authorisation failures. */
+export enum AuthReason {
+  KEY_MISSING = 'KEY_MISSING',
+  KEY_MALFORMED = 'KEY_MALFORMED',
+  KEY_INVALID = 'KEY_INVALID',
+  KEY_REVOKED = 'KEY_REVOKED',
+  KEY_EXPIRED = 'KEY_EXPIRED',
+  ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED',
+  SECRET_KEY_IN_BROWSER = 'SECRET_KEY_IN_BROWSER',
+  INSUFFICIENT_ROLE = 'INSUFFICIENT_ROLE',
+  HTTPS_REQUIRED = 'HTTPS_REQUIRED',
+  /** Added to the contract: a key acting on the other mode (test vs live). */
+  MODE_MISMATCH = 'MODE_MISMATCH',
+}
+
+const AUTH_MESSAGES: Record<AuthReason, string> = {
+  KEY_MISSING: 'No API key provided: send Authorization: Bearer <key>',
+  KEY_MALFORMED: 'The API key is malformed',
+  KEY_INVALID: 'Invalid API key provided',
+  KEY_REVOKED: 'The API key has been revoked',
+  KEY_EXPIRED: 'The API key has expired',
+  ORIGIN_NOT_ALLOWED: 'This key may not be used from this origin',
+  SECRET_KEY_IN_BROWSER: 'Secret and root keys may not be used from a browser origin',
+  INSUFFICIENT_ROLE: 'The key does not have the role this operation needs',
+  HTTPS_REQUIRED: 'HTTPS is required',
+  MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
+};
+
+/** Messages never contain key material: only the reason decides the text. */
+export function authMessage(reason: AuthReason): string {
+  return AUTH_MESSAGES[reason];
+}
+
+export class KeygateError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, {
+      extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
+    });
+  }
+}
+
+export class AuthenticationError extends KeygateError {
+  constructor(readonly reason: AuthReason) {
+    super(ErrorCode.UNAUTHENTICATED, authMessage(reason), { reason }, 401);
+  }
+}
+
+export class ForbiddenError extends KeygateError {
+  constructor(reason: AuthReason = AuthReason.INSUFFICIENT_ROLE, message = authMessage(reason)) {
+    super(ErrorCode.FORBIDDEN, message, { reason }, reason === AuthReason.INSUFFICIENT_ROLE ? undefined : 403);
+  }
+}
+
+export class BadInputError extends KeygateError {
+  constructor(message: string, field?: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+  }
+}
+
+export class NotFoundError extends KeygateError {
+  constructor(what: string) {
+    super(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+}
+
+export class ConflictError extends KeygateError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message);
+  }
+}

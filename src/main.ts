@@ -1,0 +1,6 @@
+import { serve } from './cli';
+
+// `npm start`: the server with the environment's configuration.
+void serve().then((code) => {
+  if (code !== 0) process.exitCode = code;
+});

@@ -1,0 +1,33 @@
+import { registerEnumType } from 'type-graphql';
+import { KeyKind, type KeyMode, type KeyRole } from '../keys/key-enums';
+
+export enum PrincipalType {
+  ROOT = 'ROOT',
+  API_KEY = 'API_KEY',
+}
+registerEnumType(PrincipalType, { name: 'PrincipalType' });
+
+/** Who is calling: the result of authenticating a request's credential. */
+export type Principal =
+  | { type: PrincipalType.ROOT; id: string }
+  | {
+      type: PrincipalType.API_KEY;
+      id: string;
+      appId: string;
+      kind: KeyKind;
+      mode: KeyMode;
+      /** null for publishable keys */
+      role: KeyRole | null;
+      expiresAt: Date | null;
+      allowedOrigins: string[];
+    };
+
+export type KeyPrincipal = Extract<Principal, { type: PrincipalType.API_KEY }>;
+
+export function isRoot(p: Principal | null): p is Extract<Principal, { type: PrincipalType.ROOT }> {
+  return p?.type === PrincipalType.ROOT;
+}
+
+export function isSecretKey(p: Principal | null): p is KeyPrincipal {
+  return p?.type === PrincipalType.API_KEY && p.kind === KeyKind.SECRET;
+}

@@ -1,0 +1,84 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Context, Runtime } from '../../context';
+import { AuthReason, ErrorCode } from '../../errors';
+import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
+import { redact } from '../../shared/redact';
+
+/** Codes whose messages were written for the client and may be shown as they are. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const CONTEXT_PREFIX = 'Context creation failed: ';
+
+/**
+ * Answers FORBIDDEN with HTTP 403 when the permission map refused everything the
+ * operation asked for (nothing of it ran); partial results keep 200.
+ */
+const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const { data, errors } = response.body.singleResult;
+        const refused = errors?.find((e) => e.extensions?.code === ErrorCode.FORBIDDEN);
+        const key = contextValue.principal ? keyRefOf(contextValue.principal) : null;
+        if (refused && key) recordKeyFailure(contextValue.runtime, key, String(refused.extensions?.reason ?? AuthReason.INSUFFICIENT_ROLE), contextValue);
+        if (!errors?.length || !errors.every((e) => e.extensions?.code === ErrorCode.FORBIDDEN)) return;
+        const nothingRan = data == null || Object.values(data).every((v) => v === null);
+        if (nothingRan) response.http.status = 403;
+      },
+    };
+  },
+};
+
+export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloServer<Context> {
+  const { config, logger } = runtime;
+  return new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: config.env === 'development',
+    hideSchemaDetailsFromClientErrors: config.env === 'production',
+    allowBatchedHttpRequests: false,
+    logger: {
+      debug: (m) => logger.debug(String(m)),
+      info: (m) => logger.info(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
+    plugins: [
+      config.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      forbiddenStatusPlugin,
+    ],
+    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      const code = String(formatted.extensions?.code ?? '');
+      if (CLIENT_CODES.has(code)) {
+        const message = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;
+        const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+        return { ...formatted, message, extensions };
+      }
+      // Unknown failures are masked: the client gets a code, the log gets a redacted message.
+      const original = unwrapResolverError(error);
+      logger.error(
+        { err: { name: original instanceof Error ? original.name : typeof original, message: redact(original instanceof Error ? original.message : String(original)) }, path: formatted.path },
+        'unexpected error in GraphQL operation',
+      );
+      return {
+        message: 'Internal server error',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      };
+    },
+  });
+}

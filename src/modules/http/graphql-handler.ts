@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { Kind, type DocumentNode, parse } from 'graphql';
+import type { Context, Runtime } from '../../context';
+import { AuthReason, AuthenticationError, ForbiddenError } from '../../errors';
+import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
+import { authenticateKey } from '../auth/request-auth';
+import { headerValue, readBody } from './request';
+
+/** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
+function isIntrospectionOnly(query: unknown): boolean {
+  if (typeof query !== 'string' || query.length > 20_000) return false;
+  let doc: DocumentNode;
+  try {
+    doc = parse(query);
+  } catch {
+    return false;
+  }
+  return doc.definitions.every(
+    (d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ||
+      (d.kind === Kind.OPERATION_DEFINITION &&
+        d.operation === 'query' &&
+        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))),
+  );
+}
+
+export interface RequestInfo {
+  requestId: string;
+  ip: string | null;
+}
+
+/**
+ * Serves /graphql through Apollo's HTTP-agnostic entry point. Authentication happens in
+ * the context function: a missing or bad credential fails the whole request with 401
+ * before anything executes.
+ */
+export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) {
+  const { orm, config } = runtime;
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> => {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req);
+      const type = headerValue(req, 'content-type') ?? '';
+      if (type.startsWith('application/json') && raw.length > 0) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          body = raw; // Apollo answers a 400 for a body it cannot use.
+        }
+      } else body = raw;
+    }
+    const origin = headerValue(req, 'origin');
+
+    const context = async (): Promise<Context> => {
+      const em = orm.em.fork();
+      const base = { em, requestId: info.requestId, ip: info.ip, origin, runtime };
+      const credential = bearerCredential(headerValue(req, 'authorization'));
+      if (!credential.ok) {
+        const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
+        if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
+          return { ...base, principal: null };
+        }
+        throw new AuthenticationError(credential.reason);
+      }
+      const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime);
+      if (!auth.ok) throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
+      if (origin) res.setHeader('access-control-allow-origin', origin);
+      return { ...base, principal: auth.principal };
+    };
+
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context,
+    });
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}

@@ -1,0 +1,83 @@
+import type { ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { AuthReason, ErrorCode, authMessage } from '../../errors';
+import type { RequestAuthFailure } from '../auth/request-auth';
+import { sendJson } from './request';
+
+/** REST error codes of the contract (snake_case). */
+export type RestErrorCode =
+  | 'authentication_failed'
+  | 'permission_denied'
+  | 'invalid_request'
+  | 'not_found'
+  | 'conflict'
+  | 'https_required'
+  | 'rate_limited'
+  | 'internal_error';
+
+export interface RestError {
+  status: number;
+  code: RestErrorCode;
+  message: string;
+  details?: string;
+  /** Contract reason (KEY_REVOKED, …) where one applies. */
+  reason?: string;
+  /** The offending field, in the request's own (snake_case) spelling. */
+  field?: string;
+}
+
+/** The one error body of every REST path: {"error":{"code","message",…}}. */
+export function sendRestError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
+  const { status, ...body } = error;
+  sendJson(res, status, { error: body }, { 'cache-control': 'no-store', ...headers });
+}
+
+const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
+  KEY_MISSING: 'Send the key as Authorization: Bearer <key>',
+  KEY_MALFORMED: 'The API key is not in a valid format or its checksum does not match',
+  KEY_INVALID: 'The API key does not exist',
+  KEY_REVOKED: 'The API key has been revoked',
+  KEY_EXPIRED: 'The API key has expired',
+};
+
+export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403): RestError {
+  if (status === 401) {
+    return {
+      status,
+      code: 'authentication_failed',
+      message: reason === AuthReason.KEY_MISSING ? 'No API key provided' : 'Invalid API key provided',
+      details: KEY_DETAILS[reason],
+      reason,
+    };
+  }
+  return { status, code: 'permission_denied', message: authMessage(reason), reason };
+}
+
+const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Maps an error from a service (a KeygateError) to the REST shape; anything else is internal. */
+export function restErrorOf(error: unknown): RestError {
+  if (error instanceof GraphQLError) {
+    const code = error.extensions.code;
+    const field = typeof error.extensions.field === 'string' ? camelToSnake(error.extensions.field) : undefined;
+    const reason = typeof error.extensions.reason === 'string' ? error.extensions.reason : undefined;
+    const message = field ? error.message.replace(error.extensions.field as string, field) : error.message;
+    switch (code) {
+      case ErrorCode.BAD_USER_INPUT:
+        return { status: 400, code: 'invalid_request', message, field };
+      case ErrorCode.UNAUTHENTICATED:
+        return { status: 401, code: 'authentication_failed', message, reason };
+      case ErrorCode.FORBIDDEN:
+        return { status: 403, code: 'permission_denied', message, reason };
+      case ErrorCode.NOT_FOUND:
+        return { status: 404, code: 'not_found', message };
+      case ErrorCode.CONFLICT:
+        return { status: 409, code: 'conflict', message };
+      case ErrorCode.RATE_LIMITED:
+        return { status: 429, code: 'rate_limited', message };
+      default:
+        break;
+    }
+  }
+  return { status: 500, code: 'internal_error', message: 'Internal server error' };
+}

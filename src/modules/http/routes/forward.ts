@@ -1,0 +1,61 @@
+import { AuthReason } from '../../../errors';
+import { bearerCredential } from '../../auth/authenticator';
+import { PrincipalType } from '../../auth/principal';
+import { authenticateKey } from '../../auth/request-auth';
+import { activeTokenClaims } from '../../sessions/session.service';
+import { headerValue } from '../request';
+import { authFailure, sendRestError } from '../rest-errors';
+import { type RouteContext, allowOrigin } from './route';
+
+const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
+
+function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: false; reason: AuthReason } {
+  const apiKey = headerValue(ctx.req, 'x-api-key');
+  if (apiKey !== undefined && headerValue(ctx.req, 'authorization') === undefined) {
+    return apiKey.trim() ? { ok: true, value: apiKey.trim() } : { ok: false, reason: AuthReason.KEY_MISSING };
+  }
+  const bearer = bearerCredential(headerValue(ctx.req, 'authorization'));
+  return bearer.ok ? { ok: true, value: bearer.key } : bearer;
+}
+
+/**
+ * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
+ * key or a session token and answers 200 with identity headers for the upstream, or
+ * 401/403. The proxy passes the client's Origin through, so key origin rules apply.
+ */
+export async function forwardRoute(ctx: RouteContext): Promise<void> {
+  ctx.res.setHeader('cache-control', 'no-store');
+  const credential = credentialOf(ctx);
+  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401));
+
+  if (JWT_SHAPE.test(credential.value)) {
+    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.value);
+    if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
+    ctx.res.writeHead(200, {
+      'x-keygate-app-id': claims.aud,
+      'x-keygate-key-id': claims.akid,
+      'x-keygate-mode': claims.mode,
+      'x-keygate-user-id': claims.sub,
+      'x-keygate-token-id': claims.jti,
+    });
+    return void ctx.res.end();
+  }
+
+  const auth = await authenticateKey(ctx.em, credential.value, ctx, ctx.runtime);
+  if (!auth.ok) return sendRestError(ctx.res, authFailure(auth.reason, auth.status));
+  allowOrigin(ctx);
+  const p = auth.principal;
+  const headers: Record<string, string> =
+    p.type === PrincipalType.ROOT
+      ? { 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type }
+      : {
+          'x-keygate-app-id': p.appId,
+          'x-keygate-key-id': p.id,
+          'x-keygate-mode': p.mode,
+          'x-keygate-kind': p.kind,
+          ...(p.role ? { 'x-keygate-role': p.role } : {}),
+          'x-keygate-principal': p.type,
+        };
+  ctx.res.writeHead(200, headers);
+  ctx.res.end();
+}

@@ -1,0 +1,48 @@
+import { AuthReason } from '../../../errors';
+import { can } from '../../auth/permissions';
+import { SessionService } from '../../sessions/session.service';
+import { sendJson } from '../request';
+import { authFailure, sendRestError } from '../rest-errors';
+import { readRequestBody } from './body';
+import { type RouteContext, requirePermission, requirePrincipal } from './route';
+
+/**
+ * POST /oauth/introspect (RFC 7662). The caller authenticates with a secret key of the
+ * token's app and mode (or root); an inactive token answers exactly {"active":false}.
+ */
+export async function introspectRoute(ctx: RouteContext): Promise<void> {
+  const actor = await requirePrincipal(ctx);
+  if (!actor) return;
+  if (!requirePermission(ctx, actor, 'tokens:introspect')) return;
+  const body = await readRequestBody(ctx, { form: true });
+  if (!body.ok) return sendRestError(ctx.res, body.error);
+  const token = (body.value as { token?: unknown } | null)?.token;
+  if (typeof token !== 'string' || token.length === 0) {
+    return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'Missing field: token', field: 'token' });
+  }
+  const result = await new SessionService(ctx.em, actor, ctx.runtime).introspect(token);
+  const headers = { 'cache-control': 'no-store' };
+  if (!result.active) return sendJson(ctx.res, 200, { active: false }, headers);
+  const media = (result.services as { media?: Record<string, boolean> } | undefined)?.media ?? {};
+  const scope = ['session', ...Object.entries(media).filter(([, granted]) => granted).map(([grant]) => `media:${grant.replace(/^allow_/, '')}`)].join(' ');
+  sendJson(
+    ctx.res,
+    200,
+    {
+      active: true,
+      token_type: 'session+jwt',
+      iss: ctx.runtime.issuer,
+      sub: result.userId,
+      aud: result.appId,
+      exp: Math.floor(result.expiresAt!.getTime() / 1000),
+      iat: Math.floor(result.issuedAt!.getTime() / 1000),
+      jti: result.tokenId,
+      scope,
+      client_id: result.keyId,
+      mode: result.mode,
+      channel_id: result.channelId ?? undefined,
+      services: result.services,
+    },
+    headers,
+  );
+}

@@ -1,0 +1,120 @@
+import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { ApolloServer } from '@apollo/server';
+import type { Context, Runtime } from '../../context';
+import { AuthReason, ErrorCode, authMessage } from '../../errors';
+import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
+import { graphqlHandler } from './graphql-handler';
+import { BodyTooLargeError, proxyTrust, requestIdOf, sendJson } from './request';
+import { sendRestError } from './rest-errors';
+import { forwardRoute } from './routes/forward';
+import { introspectRoute } from './routes/introspect';
+import type { RouteContext, RouteHandler } from './routes/route';
+import { sessionAccessRoute } from './routes/session-access';
+import { verifyRoute } from './routes/verify';
+
+const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, x-request-id, apollo-require-preflight, x-apollo-operation-name';
+
+/** REST routes: path → method → handler, and a fixed metrics label per path. */
+const REST: Record<string, { label: string; methods: Record<string, RouteHandler> }> = {
+  '/auth/verify': { label: 'auth_verify', methods: { GET: verifyRoute } },
+  '/auth/forward': { label: 'auth_forward', methods: { GET: forwardRoute, POST: forwardRoute } },
+  '/session_access': { label: 'session_access', methods: { POST: sessionAccessRoute } },
+  '/oauth/introspect': { label: 'oauth_introspect', methods: { POST: introspectRoute } },
+};
+
+/** Reachable over plain HTTP even in production, for probes and scrapers on the private side. */
+const PLAIN_HTTP_OK = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Preflights carry no credential, so they are answered for any origin; the real
+ * request then decides (a key's allowed origins, the console origins) and echoes the
+ * origin only when it is allowed.
+ */
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  res.writeHead(204, {
+    ...(origin ? { 'access-control-allow-origin': origin } : {}),
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers': CORS_ALLOW_HEADERS,
+    'access-control-max-age': '600',
+    vary: 'Origin',
+  });
+  res.end();
+}
+
+function refuseHttp(res: ServerResponse, graphql: boolean): void {
+  if (graphql) {
+    sendJson(res, 403, { errors: [{ message: authMessage(AuthReason.HTTPS_REQUIRED), extensions: { code: ErrorCode.FORBIDDEN, reason: AuthReason.HTTPS_REQUIRED } }] });
+  } else {
+    sendRestError(res, { status: 403, code: 'https_required', message: authMessage(AuthReason.HTTPS_REQUIRED), reason: AuthReason.HTTPS_REQUIRED });
+  }
+}
+
+export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): Server {
+  const { logger, orm, config, metrics } = runtime;
+  const graphql = graphqlHandler(apollo, runtime);
+  const proxies = proxyTrust(config.trustProxy);
+  const production = config.env === 'production';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('vary', 'Origin');
+    const url = new URL(req.url ?? '/', 'http://keygate.invalid');
+    const rest = REST[url.pathname];
+    let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
+    const ip = proxies.clientIp(req);
+    try {
+      if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
+      else if (req.method === 'OPTIONS') answerPreflight(req, res);
+      else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
+      else if (rest) {
+        const handler = rest.methods[req.method ?? 'GET'];
+        if (!handler) {
+          sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: Object.keys(rest.methods).join(', ') });
+        } else {
+          const ctx: RouteContext = { req, res, url, runtime, em: orm.em.fork(), requestId, ip, origin: req.headers.origin };
+          await handler(ctx);
+        }
+      } else if (url.pathname === '/healthz') sendJson(res, 200, { status: 'ok' });
+      else if (url.pathname === '/readyz') {
+        route = 'readyz';
+        const ready = await orm.isConnected().catch(() => false);
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+      } else if (url.pathname === '/.well-known/jwks.json') {
+        route = 'jwks';
+        // Public and cacheable: verifiers re-fetch when they meet an unknown kid.
+        sendJson(res, 200, await runtime.signingKeys.jwks(), {
+          'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
+          'access-control-allow-origin': '*',
+        });
+      } else if (url.pathname === '/metrics') {
+        route = 'metrics';
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+      } else if (url.pathname === '/' && config.sandbox) {
+        res.writeHead(302, { location: '/graphql' });
+        res.end();
+      } else sendRestError(res, { status: 404, code: 'not_found', message: 'No such endpoint' });
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
+      else {
+        logger.error({ requestId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'request failed');
+        if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
+        else res.end();
+      }
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
+      logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    }
+  };
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  return config.tls
+    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener)
+    : createPlainServer(listener);
+}

@@ -1,0 +1,33 @@
+import type { Runtime } from '../../context';
+import { generateKey } from '../auth/key-format';
+import { ApiKey } from './api-key.entity';
+import { KIND_CODE, KeyKind, type KeyMode, type KeyRole, MODE_CODE } from './key-enums';
+
+export interface NewKeySpec {
+  appId: string;
+  name: string;
+  kind: KeyKind;
+  mode: KeyMode;
+  role: KeyRole | null;
+  allowedOrigins: string[];
+  expiresAt: Date | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/**
+ * A new key entity and its value. The value leaves this function once, to be returned
+ * to the caller that asked for the key; only its HMAC and display start are stored
+ * (and the full value of publishable keys, which are public by design).
+ */
+export function issueKey(spec: NewKeySpec, runtime: Pick<Runtime, 'hasher' | 'config'>): { key: ApiKey; value: string } {
+  const generated = generateKey({ type: 'app', kind: KIND_CODE[spec.kind], mode: MODE_CODE[spec.mode] }, runtime.config.keyPrefix);
+  const key = Object.assign(new ApiKey(), {
+    ...spec,
+    hash: runtime.hasher.hash(generated.value),
+    start: generated.start,
+    publishableKey: spec.kind === KeyKind.PUBLISHABLE ? generated.value : null,
+    allowedOrigins: spec.kind === KeyKind.PUBLISHABLE ? spec.allowedOrigins : [],
+  });
+  return { key, value: generated.value };
+}

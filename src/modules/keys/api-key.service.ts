@@ -1,0 +1,188 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import type { Actor, Runtime } from '../../context';
+import { AuthReason, BadInputError, ConflictError, ForbiddenError, NotFoundError } from '../../errors';
+import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
+import { notNull, requireName } from '../../shared/validation';
+import { App } from '../apps/app.entity';
+import { recordAudit } from '../audit/audit.service';
+import { normalizeOrigins } from '../auth/origins';
+import { PrincipalType } from '../auth/principal';
+import { assertAppInScope, assertModeAllowed, inScope, modeFilter } from '../auth/tenancy';
+import { ApiKey, MAX_NAME_LENGTH } from './api-key.entity';
+import type { CreateApiKeyInput, UpdateApiKeyInput } from './api-key.inputs';
+import { endGrace } from '../rotations/end-grace';
+import { issueKey } from './api-key.factory';
+import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
+import { keyState } from './key-state';
+
+export const MAX_REVOKE_REASON_LENGTH = 500;
+
+/**
+ * SQL for "status is S at now". Relies on the invariant every write keeps:
+ * a key's revokedAt, when set, is never later than its expiresAt.
+ */
+function statusWhere(status: KeyStatus, now: Date): FilterQuery<ApiKey> {
+  switch (status) {
+    case KeyStatus.REVOKED:
+      return { revokedAt: { $lte: now } };
+    case KeyStatus.ROTATING:
+      return { revokedAt: { $gt: now } };
+    case KeyStatus.EXPIRED:
+      return { revokedAt: null, expiresAt: { $lte: now } };
+    case KeyStatus.ACTIVE:
+      return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
+}
+
+export interface KeyListFilter {
+  mode?: KeyMode | null;
+  status?: KeyStatus[] | null;
+  unusedSince?: Date | null;
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Actor,
+    private readonly runtime: Runtime,
+  ) {}
+
+  /** A key the actor may see (own app and mode for app keys), or NOT_FOUND. */
+  async get(id: string, em: EntityManager = this.em): Promise<ApiKey> {
+    const key = await em.findOne(ApiKey, { id });
+    if (!key || !inScope(this.actor.principal, key.appId, key.mode)) throw new NotFoundError('API key');
+    return key;
+  }
+
+  async listForApp(appId: string, filter: KeyListFilter, page: PageRequest): Promise<Connection<ApiKey>> {
+    assertAppInScope(this.actor.principal, appId);
+    const mode = modeFilter(this.actor.principal, filter.mode);
+    if (mode === 'none') return toConnection([], page, 0);
+    const now = this.runtime.clock.now();
+    const conditions: FilterQuery<ApiKey>[] = [{ appId }];
+    if (mode) conditions.push({ mode });
+    if (filter.status) {
+      if (filter.status.length === 0) return toConnection([], page, 0);
+      conditions.push({ $or: [...new Set(filter.status)].map((s) => statusWhere(s, now)) });
+    }
+    if (filter.unusedSince) {
+      await this.runtime.usage.flush(); // lastUsedAt of this process's recent uses first
+      conditions.push({ $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: filter.unusedSince } }] });
+    }
+    const where: FilterQuery<ApiKey> = { $and: conditions };
+    const [rows, total] = await Promise.all([
+      this.em.find(ApiKey, page.afterId ? { $and: [...conditions, { id: { $lt: page.afterId } }] } : where, {
+        orderBy: { id: 'desc' },
+        limit: page.limit + 1,
+      }),
+      this.em.count(ApiKey, where),
+    ]);
+    return toConnection(rows, page, total);
+  }
+
+  async create(input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
+    const principal = this.actor.principal;
+    const name = requireName(input.name, 'name', MAX_NAME_LENGTH);
+    const role = input.role ?? null;
+    if (input.kind === KeyKind.PUBLISHABLE && role !== null) {
+      throw new BadInputError('Publishable keys have no role; omit role', 'role');
+    }
+    if (input.kind === KeyKind.SECRET && role === null) {
+      throw new BadInputError('Secret keys need a role: READ_ONLY, READ_WRITE or ADMIN', 'role');
+    }
+    const origins = notNull(input.allowedOrigins, 'allowedOrigins');
+    if (input.kind === KeyKind.SECRET && origins && origins.length > 0) {
+      throw new BadInputError('Secret keys have no allowedOrigins: they are refused from browsers', 'allowedOrigins');
+    }
+    const now = this.runtime.clock.now();
+    const expiresAt = input.expiresAt ?? null;
+    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime())) {
+      throw new BadInputError('expiresAt must be in the future', 'expiresAt');
+    }
+    assertAppInScope(principal, input.appId);
+    assertModeAllowed(principal, input.mode);
+    if (principal.type === PrincipalType.API_KEY && role && (!principal.role || ROLE_RANK[role] > ROLE_RANK[principal.role])) {
+      throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'A key cannot create a key with a higher role than its own');
+    }
+
+    return this.em.transactional(async (tem) => {
+      const app = await tem.findOne(App, { id: input.appId, deletedAt: null });
+      if (!app) throw new NotFoundError('App');
+      const { key, value } = issueKey(
+        {
+          appId: app.id,
+          name,
+          kind: input.kind,
+          mode: input.mode,
+          role,
+          allowedOrigins: input.kind === KeyKind.PUBLISHABLE ? normalizeOrigins(origins ?? app.allowedOrigins) : [],
+          expiresAt,
+          createdBy: principal.id,
+          createdAt: now,
+        },
+        this.runtime,
+      );
+      tem.persist(key);
+      await recordAudit(
+        tem,
+        this.actor,
+        { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt } },
+        now,
+      );
+      return { apiKey: key, secret: value };
+    });
+  }
+
+  async update(id: string, input: UpdateApiKeyInput): Promise<ApiKey> {
+    return this.em.transactional(async (tem) => {
+      const key = await this.get(id, tem);
+      const now = this.runtime.clock.now();
+      if (keyState(key, now).status === KeyStatus.REVOKED) throw new ConflictError('The API key is revoked and can no longer be changed');
+      const changed: string[] = [];
+      const name = notNull(input.name, 'name');
+      if (name !== undefined) {
+        key.name = requireName(name, 'name', MAX_NAME_LENGTH);
+        changed.push('name');
+      }
+      const origins = notNull(input.allowedOrigins, 'allowedOrigins');
+      if (origins !== undefined) {
+        if (key.kind === KeyKind.SECRET && origins.length > 0) {
+          throw new BadInputError('Secret keys have no allowedOrigins: they are refused from browsers', 'allowedOrigins');
+        }
+        key.allowedOrigins = normalizeOrigins(origins);
+        changed.push('allowedOrigins');
+      }
+      await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
+      return key;
+    });
+  }
+
+  /** Instant and final: the key stops authenticating at once. */
+  async revoke(id: string, reason: string | null | undefined): Promise<ApiKey> {
+    const why = reason === null || reason === undefined ? null : reason.trim();
+    if (why !== null && why.length > MAX_REVOKE_REASON_LENGTH) {
+      throw new BadInputError(`reason must be at most ${MAX_REVOKE_REASON_LENGTH} characters`, 'reason');
+    }
+    return this.em.transactional(async (tem) => {
+      const key = await this.get(id, tem);
+      const now = this.runtime.clock.now();
+      const state = keyState(key, now);
+      if (state.status === KeyStatus.REVOKED) throw new ConflictError('The API key is already revoked');
+      if (state.status === KeyStatus.EXPIRED) throw new ConflictError('The API key has already expired');
+      key.revokedAt = now;
+      key.revokedReason = why || 'revoked';
+      if (state.status === KeyStatus.ROTATING) await endGrace(tem, { oldKeyId: key.id }, now);
+      await recordAudit(
+        tem,
+        this.actor,
+        { action: 'key.revoke', appId: key.appId, mode: key.mode, targetId: key.id, details: { reason: key.revokedReason, previousStatus: state.status } },
+        now,
+      );
+      return key;
+    });
+  }
+}

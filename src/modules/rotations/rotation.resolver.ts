@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type Context, actorOf } from '../../context';
+import { App } from '../apps/app.entity';
+import { ApiKey } from '../keys/api-key.entity';
+import { KeyMode } from '../keys/key-enums';
+import { Rotation, RotationStatus, rotationStatus } from './rotation.entity';
+import { RotateApiKeyPayload } from './rotation.inputs';
+import { RotationService } from './rotation.service';
+
+const rotations = (ctx: Context) => new RotationService(ctx.em, actorOf(ctx), ctx.runtime);
+
+@Resolver(() => Rotation)
+export class RotationResolver {
+  @Query(() => [Rotation], { description: "An app's key rotations, newest first." })
+  rotations(
+    @Arg('appId', () => ID) appId: string,
+    @Arg('mode', () => KeyMode, { nullable: true }) mode: KeyMode | null,
+    @Arg('status', () => RotationStatus, { nullable: true }) status: RotationStatus | null,
+    @Ctx() ctx: Context,
+  ) {
+    return rotations(ctx).list(appId, mode, status);
+  }
+
+  @Mutation(() => RotateApiKeyPayload, {
+    description:
+      'Replaces an ACTIVE key with a new one (same app, mode, kind, role, name, origins). The old key keeps working for gracePeriodSeconds (default 86400, 0 = ends now, at most 30 days; capped at the old key expiry).',
+  })
+  rotateApiKey(
+    @Arg('id', () => ID) id: string,
+    @Arg('gracePeriodSeconds', () => Int, { nullable: true }) gracePeriodSeconds: number | null,
+    @Ctx() ctx: Context,
+  ) {
+    return rotations(ctx).rotate(id, gracePeriodSeconds);
+  }
+
+  @Mutation(() => Rotation, { description: 'Ends the grace period now: the old key stops working at once.' })
+  completeRotation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return rotations(ctx).complete(id);
+  }
+
+  @FieldResolver(() => App)
+  app(@Root() rotation: Rotation, @Ctx() ctx: Context) {
+    return ctx.em.findOneOrFail(App, { id: rotation.appId });
+  }
+
+  @FieldResolver(() => ApiKey)
+  oldKey(@Root() rotation: Rotation, @Ctx() ctx: Context) {
+    return ctx.em.findOneOrFail(ApiKey, { id: rotation.oldKeyId });
+  }
+
+  @FieldResolver(() => ApiKey)
+  newKey(@Root() rotation: Rotation, @Ctx() ctx: Context) {
+    return ctx.em.findOneOrFail(ApiKey, { id: rotation.newKeyId });
+  }
+
+  @FieldResolver(() => RotationStatus)
+  status(@Root() rotation: Rotation, @Ctx() ctx: Context): RotationStatus {
+    return rotationStatus(rotation, ctx.runtime.clock.now());
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'When the grace ended, once it has.' })
+  completedAt(@Root() rotation: Rotation, @Ctx() ctx: Context): Date | null {
+    return rotationStatus(rotation, ctx.runtime.clock.now()) === RotationStatus.COMPLETED ? (rotation.completedAt ?? rotation.graceEndsAt) : null;
+  }
+}
+
+/** Rotation links on ApiKey. */
+@Resolver(() => ApiKey)
+export class ApiKeyRotationResolver {
+  @FieldResolver(() => Rotation, { nullable: true, description: 'The rotation that replaced this key, if any.' })
+  rotatedTo(@Root() key: ApiKey, @Ctx() ctx: Context) {
+    return ctx.em.findOne(Rotation, { oldKeyId: key.id });
+  }
+
+  @FieldResolver(() => Rotation, { nullable: true, description: 'The rotation that created this key, if any.' })
+  rotatedFrom(@Root() key: ApiKey, @Ctx() ctx: Context) {
+    return ctx.em.findOne(Rotation, { newKeyId: key.id });
+  }
+}

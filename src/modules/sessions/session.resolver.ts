@@ -1,0 +1,35 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { type Context, actorOf } from '../../context';
+import { recordAudit } from '../audit/audit.service';
+import { SessionAccessInput, SessionToken, TokenIntrospection } from './session.inputs';
+import { SessionService } from './session.service';
+import { SigningKey } from './signing-key.entity';
+
+const sessions = (ctx: Context) => new SessionService(ctx.em, actorOf(ctx), ctx.runtime);
+
+@Resolver()
+export class SessionResolver {
+  @Mutation(() => SessionToken, { description: 'Mints a short-lived signed session token for one user.' })
+  sessionAccess(@Arg('input', () => SessionAccessInput) input: SessionAccessInput, @Ctx() ctx: Context) {
+    const { services, ...rest } = input;
+    return sessions(ctx).mint({ ...rest, media: services?.media ?? null });
+  }
+
+  @Query(() => TokenIntrospection, { description: 'Is this session token active now? Never an error for a bad token.' })
+  introspectToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context) {
+    return sessions(ctx).introspect(token);
+  }
+
+  @Mutation(() => SigningKey, { description: 'Makes a new current signing key; old ones stay in the JWKS until their tokens expire.' })
+  async rotateSigningKey(@Ctx() ctx: Context): Promise<SigningKey> {
+    const actor = actorOf(ctx);
+    const store = ctx.runtime.signingKeys;
+    const key = await ctx.em.transactional(async (tem) => {
+      const created = await store.rotate(tem);
+      await recordAudit(tem, actor, { action: 'signing_key.rotate', appId: null, mode: null, targetId: created.kid, details: { algorithm: created.algorithm } }, created.createdAt);
+      return created;
+    });
+    store.invalidate();
+    return key;
+  }
+}

@@ -1,0 +1,163 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Actor, Runtime } from '../../context';
+import { AuthReason, BadInputError, ForbiddenError, NotFoundError } from '../../errors';
+import { newId } from '../../shared/ids';
+import { requireName } from '../../shared/validation';
+import { App } from '../apps/app.entity';
+import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
+import { type Principal, PrincipalType } from '../auth/principal';
+import { keyRefOf } from '../auth/request-auth';
+import { RootKey } from '../auth/root-key.entity';
+import { assertModeAllowed } from '../auth/tenancy';
+import { ApiKey } from '../keys/api-key.entity';
+import { KeyKind, type KeyMode, KeyStatus } from '../keys/key-enums';
+import { keyState } from '../keys/key-state';
+import { type SessionClaims, signToken, verifyToken } from './token';
+
+export const MAX_USER_ID_LENGTH = 256;
+export const REFRESH_FRACTION = 0.8;
+
+/** A token request, shared by GraphQL `sessionAccess` and REST `POST /session_access`. */
+export interface SessionRequest {
+  appId?: string | null;
+  mode?: KeyMode | null;
+  userId: string;
+  channelId?: string | null;
+  tokenLifetime?: number | null;
+  media?: { allowPublishAudio?: boolean | null; allowPublishVideo?: boolean | null } | null;
+}
+
+export interface MintedToken {
+  token: string;
+  tokenId: string;
+  expiresAt: Date;
+  refreshAt: Date;
+}
+
+export interface Introspection {
+  active: boolean;
+  tokenId?: string;
+  appId?: string;
+  keyId?: string;
+  userId?: string;
+  channelId?: string | null;
+  mode?: KeyMode;
+  services?: unknown;
+  issuedAt?: Date;
+  expiresAt?: Date;
+}
+
+const INACTIVE: Introspection = { active: false };
+
+/** Which app and mode a request mints for: root names them; app keys use (or repeat) their own. */
+function target(principal: Principal, request: SessionRequest): { appId: string; mode: KeyMode } {
+  if (principal.type === PrincipalType.ROOT) {
+    if (!request.appId) throw new BadInputError('A root key must name appId', 'appId');
+    if (!request.mode) throw new BadInputError('A root key must name mode', 'mode');
+    return { appId: request.appId, mode: request.mode };
+  }
+  if (request.appId && request.appId !== principal.appId) throw new NotFoundError('App');
+  if (request.mode) assertModeAllowed(principal, request.mode);
+  return { appId: principal.appId, mode: principal.mode };
+}
+
+export class SessionService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Actor,
+    private readonly runtime: Runtime,
+  ) {}
+
+  async mint(request: SessionRequest): Promise<MintedToken> {
+    const principal = this.actor.principal;
+    const { appId, mode } = target(principal, request);
+    const userId = requireName(request.userId, 'userId', MAX_USER_ID_LENGTH);
+    const channelId = request.channelId === undefined || request.channelId === null ? undefined : requireName(request.channelId, 'channelId', MAX_USER_ID_LENGTH);
+    const app = await this.em.findOne(App, { id: appId, deletedAt: null });
+    if (!app) throw new NotFoundError('App');
+
+    const publishable = principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE;
+    const lifetime = request.tokenLifetime ?? app.defaultTokenLifetime;
+    const ceiling = publishable ? app.defaultTokenLifetime : app.maxTokenLifetime;
+    if (!Number.isInteger(lifetime) || lifetime < MIN_TOKEN_LIFETIME || lifetime > ceiling) {
+      throw new BadInputError(`tokenLifetime must be between ${MIN_TOKEN_LIFETIME} and ${ceiling} seconds for this key`, 'tokenLifetime');
+    }
+    const media = { allow_publish_audio: request.media?.allowPublishAudio === true, allow_publish_video: request.media?.allowPublishVideo === true };
+    if (publishable && !app.publishableCanPublish && (media.allow_publish_audio || media.allow_publish_video)) {
+      throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'Publishable keys may not grant publishing in this app (publishableCanPublish is off)');
+    }
+
+    const iat = Math.floor(this.runtime.clock.now().getTime() / 1000);
+    const claims: SessionClaims = {
+      iss: this.runtime.issuer,
+      aud: app.id,
+      sub: userId,
+      ...(channelId !== undefined ? { channel_id: channelId } : {}),
+      services: { media },
+      mode,
+      akid: principal.id,
+      jti: newId('tok'),
+      iat,
+      nbf: iat,
+      exp: iat + lifetime,
+    };
+    const token = await signToken(claims, await this.runtime.signingKeys.signingKey());
+    this.runtime.metrics.tokensMinted.inc({ mode });
+    const minter = keyRefOf(principal);
+    if (minter) this.runtime.usage.record(minter, 'token');
+    return {
+      token,
+      tokenId: claims.jti,
+      expiresAt: new Date(claims.exp * 1000),
+      refreshAt: new Date((iat + Math.floor(lifetime * REFRESH_FRACTION)) * 1000),
+    };
+  }
+
+  /**
+   * Active only if the token verifies and the key that minted it still works now
+   * (revocation or an ended grace deactivates its tokens at once). Tokens of another
+   * app or mode read as inactive to an app key.
+   */
+  async introspect(token: string): Promise<Introspection> {
+    const c = await activeTokenClaims(this.em, this.runtime, token);
+    if (!c) return INACTIVE;
+    const p = this.actor.principal;
+    if (p.type === PrincipalType.API_KEY && (c.aud !== p.appId || c.mode !== p.mode)) return INACTIVE;
+    return {
+      active: true,
+      tokenId: c.jti,
+      appId: c.aud,
+      keyId: c.akid,
+      userId: c.sub,
+      channelId: c.channel_id ?? null,
+      mode: c.mode,
+      services: c.services,
+      issuedAt: new Date(c.iat * 1000),
+      expiresAt: new Date(c.exp * 1000),
+    };
+  }
+
+}
+
+/**
+ * The claims of a token that is active now: it verifies (signature, iss, typ, exp, nbf)
+ * and the key that minted it still works, so revoking a key or ending a rotation's
+ * grace deactivates its tokens at once. Null otherwise. No tenancy: callers apply it.
+ */
+export async function activeTokenClaims(em: EntityManager, runtime: Runtime, token: string): Promise<SessionClaims | null> {
+  const now = runtime.clock.now();
+  const verified = await verifyToken(token, runtime.issuer, now, (kid) => runtime.signingKeys.publicKey(kid));
+  if (!verified.valid) return null;
+  return (await minterStillWorks(em, verified.claims, now)) ? verified.claims : null;
+}
+
+async function minterStillWorks(em: EntityManager, claims: SessionClaims, now: Date): Promise<boolean> {
+  if (claims.akid.startsWith('root_')) {
+    const root = await em.findOne(RootKey, { id: claims.akid });
+    return root !== null && root.revokedAt === null;
+  }
+  const key = await em.findOne(ApiKey, { id: claims.akid });
+  if (!key || key.appId !== claims.aud || key.mode !== claims.mode) return false;
+  const status = keyState(key, now).status;
+  return status === KeyStatus.ACTIVE || status === KeyStatus.ROTATING;
+}

@@ -1,0 +1,146 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { ConfigError } from '../../config';
+import type { Orm } from '../../database/orm';
+import type { Clock } from '../../shared/clock';
+import { newId } from '../../shared/ids';
+import { App } from '../apps/app.entity';
+import { MAX_TOKEN_LIFETIME } from '../apps/app.service';
+import { SealedDataError, open, seal } from './key-encryption';
+import { SigningKey } from './signing-key.entity';
+
+/** How long a process signs with its cached current key before looking for a newer one. */
+const CURRENT_KEY_TTL_MS = 60_000;
+/** How long the JWKS document is cached in process (and by clients, via Cache-Control). */
+export const JWKS_TTL_SECONDS = 300;
+const JWKS_CACHE_MS = 30_000;
+
+interface CurrentKey {
+  kid: string;
+  privateKey: KeyObject;
+  loadedAt: number;
+}
+
+export interface Jwks {
+  keys: (JsonWebKey & { kid: string; alg: string; use: string })[];
+}
+
+/**
+ * Signing keys, cached in memory: the current private key (re-read after a TTL so a
+ * rotation made by another process is picked up), public keys by kid (for verifying),
+ * and the JWKS document. Private halves are decrypted only here.
+ */
+export class SigningKeyStore {
+  private current: CurrentKey | null = null;
+  private readonly publicKeys = new Map<string, KeyObject>();
+  private jwksCache: { value: Jwks; until: number } | null = null;
+  private generating: Promise<CurrentKey> | null = null;
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly encryptionKey: Buffer,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Fails fast when the stored signing keys were encrypted under another master key. */
+  async checkMasterKey(): Promise<void> {
+    const em = this.orm.em.fork();
+    const latest = await em.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' }, populate: ['privateKeyEncrypted'] });
+    if (!latest) return;
+    try {
+      this.current = this.decrypt(latest);
+    } catch (error) {
+      if (error instanceof SealedDataError) {
+        throw new ConfigError('KEYGATE_MASTER_KEY does not match the key that encrypted the stored signing keys; refusing to start');
+      }
+      throw error;
+    }
+  }
+
+  /** The key to sign with now; generated on first use. */
+  async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
+    const now = Date.now();
+    if (this.current && now - this.current.loadedAt < CURRENT_KEY_TTL_MS) return this.current;
+    const em = this.orm.em.fork();
+    const latest = await em.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' }, populate: ['privateKeyEncrypted'] });
+    if (latest) {
+      this.current = this.current?.kid === latest.kid ? { ...this.current, loadedAt: now } : this.decrypt(latest);
+      return this.current;
+    }
+    // Concurrent first requests in one process share one generation.
+    this.generating ??= (async () => {
+      const created = this.create();
+      await em.persistAndFlush(created.entity);
+      return created.current;
+    })().finally(() => {
+      this.generating = null;
+    });
+    this.current = await this.generating;
+    return this.current;
+  }
+
+  /** Public key for a kid that is still published, or null. */
+  async publicKey(kid: string): Promise<KeyObject | null> {
+    const cached = this.publicKeys.get(kid);
+    if (cached) return cached;
+    if (!/^sig_[0-9A-Za-z]{1,60}$/.test(kid)) return null;
+    const key = await this.orm.em.fork().findOne(SigningKey, { kid });
+    if (!key || !this.isPublished(key)) return null;
+    const publicKey = createPublicKey({ key: key.publicJwk as JsonWebKey, format: 'jwk' });
+    this.publicKeys.set(kid, publicKey);
+    return publicKey;
+  }
+
+  async jwks(): Promise<Jwks> {
+    const now = Date.now();
+    if (this.jwksCache && now < this.jwksCache.until) return this.jwksCache.value;
+    const rows = await this.orm.em.fork().find(SigningKey, { $or: [{ retiredAt: null }, { publishUntil: { $gt: this.clock.now() } }] }, { orderBy: { createdAt: 'desc' } });
+    const value = { keys: rows.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'EdDSA', use: 'sig' })) };
+    this.jwksCache = { value, until: now + JWKS_CACHE_MS };
+    return value;
+  }
+
+  /**
+   * Retires every current key and makes a new one, inside the caller's transaction.
+   * Retired keys stay published for the longest token lifetime any app allows now.
+   */
+  async rotate(em: EntityManager): Promise<SigningKey> {
+    const now = this.clock.now();
+    const [longest] = await em.find(App, {}, { fields: ['maxTokenLifetime'], orderBy: { maxTokenLifetime: 'desc' }, limit: 1 });
+    const publishUntil = new Date(now.getTime() + (longest?.maxTokenLifetime ?? MAX_TOKEN_LIFETIME) * 1000);
+    await em.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: now, publishUntil });
+    const created = this.create();
+    em.persist(created.entity);
+    return created.entity;
+  }
+
+  /** Forget the cached current key and JWKS (after a rotation commits). */
+  invalidate(): void {
+    this.current = null;
+    this.jwksCache = null;
+  }
+
+  private isPublished(key: SigningKey): boolean {
+    return key.retiredAt === null || (key.publishUntil !== null && key.publishUntil > this.clock.now());
+  }
+
+  private create(): { entity: SigningKey; current: CurrentKey } {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const kid = newId('sig');
+    const jwk = publicKey.export({ format: 'jwk' });
+    const entity = Object.assign(new SigningKey(), {
+      kid,
+      publicJwk: { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x) },
+      privateKeyEncrypted: seal(privateKey.export({ format: 'der', type: 'pkcs8' }), this.encryptionKey, kid),
+      createdAt: this.clock.now(),
+    });
+    this.publicKeys.set(kid, publicKey);
+    this.jwksCache = null;
+    return { entity, current: { kid, privateKey, loadedAt: Date.now() } };
+  }
+
+  private decrypt(key: SigningKey): CurrentKey {
+    const der = open(key.privateKeyEncrypted, this.encryptionKey, key.kid);
+    return { kid: key.kid, privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), loadedAt: Date.now() };
+  }
+}

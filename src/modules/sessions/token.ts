@@ -1,0 +1,101 @@
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { KeyMode } from '../keys/key-enums';
+
+export const TOKEN_TYPE = 'session+jwt';
+export const TOKEN_ALGORITHM = 'EdDSA';
+/** Longest string we try to verify; real tokens are well under 1 KiB. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+export interface MediaGrant {
+  allow_publish_audio: boolean;
+  allow_publish_video: boolean;
+}
+
+export interface SessionClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  channel_id?: string;
+  services: { media: MediaGrant };
+  mode: KeyMode;
+  akid: string;
+  jti: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+}
+
+export async function signToken(claims: SessionClaims, key: { kid: string; privateKey: KeyObject }): Promise<string> {
+  const { iss, aud, sub, jti, iat, nbf, exp, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setSubject(sub)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setNotBefore(nbf)
+    .setExpirationTime(exp)
+    .sign(key.privateKey);
+}
+
+export type TokenFailure = 'MALFORMED' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'BAD_CLAIMS';
+
+export type TokenVerification = { valid: true; claims: SessionClaims } | { valid: false; reason: TokenFailure };
+
+function hasShape(p: Record<string, unknown>): p is SessionClaims & Record<string, unknown> {
+  return (
+    typeof p.sub === 'string' &&
+    typeof p.aud === 'string' &&
+    typeof p.akid === 'string' &&
+    typeof p.jti === 'string' &&
+    (p.mode === KeyMode.LIVE || p.mode === KeyMode.TEST) &&
+    typeof p.exp === 'number' &&
+    typeof p.iat === 'number' &&
+    typeof p.services === 'object' &&
+    p.services !== null
+  );
+}
+
+/**
+ * Verifies a session token per RFC 8725: the algorithm is pinned (EdDSA only, so
+ * `alg: none` and HS256-with-the-public-key fail), and iss, typ, exp and nbf are
+ * checked. The audience is checked by the caller against the app it expects.
+ * Never throws: every failure is a reason.
+ */
+export async function verifyToken(
+  token: string,
+  issuer: string,
+  now: Date,
+  keyFor: (kid: string) => Promise<KeyObject | null>,
+): Promise<TokenVerification> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { valid: false, reason: 'MALFORMED' };
+  let kid: string | undefined;
+  try {
+    const header = decodeProtectedHeader(token);
+    kid = typeof header.kid === 'string' ? header.kid : undefined;
+    if (header.alg !== TOKEN_ALGORITHM || header.typ !== TOKEN_TYPE) return { valid: false, reason: 'MALFORMED' };
+  } catch {
+    return { valid: false, reason: 'MALFORMED' };
+  }
+  const key = kid ? await keyFor(kid) : null;
+  if (!key) return { valid: false, reason: 'UNKNOWN_KEY' };
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer,
+      typ: TOKEN_TYPE,
+      currentDate: now,
+      requiredClaims: ['iss', 'aud', 'sub', 'jti', 'iat', 'nbf', 'exp'],
+    });
+    if (!hasShape(payload)) return { valid: false, reason: 'BAD_CLAIMS' };
+    return { valid: true, claims: payload };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { valid: false, reason: 'EXPIRED' };
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') return { valid: false, reason: 'NOT_YET_VALID' };
+    if (error instanceof errors.JWSSignatureVerificationFailed) return { valid: false, reason: 'BAD_SIGNATURE' };
+    if (error instanceof errors.JOSEError) return { valid: false, reason: 'BAD_CLAIMS' };
+    return { valid: false, reason: 'MALFORMED' };
+  }
+}

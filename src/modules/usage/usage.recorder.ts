@@ -1,0 +1,124 @@
+import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
+import type { Logger } from 'pino';
+import type { Orm } from '../../database/orm';
+import type { Clock } from '../../shared/clock';
+import type { KeyRef } from '../auth/authenticator';
+
+export type UsageKind = 'verification' | 'failure' | 'token';
+
+interface Bucket {
+  key: KeyRef;
+  hour: number;
+  verifications: number;
+  failures: number;
+  tokensIssued: number;
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * Counts key usage in memory and writes it in batches: at most every `intervalMs`, or
+ * sooner once `maxPending` events wait. One INSERT … ON CONFLICT DO UPDATE adds the
+ * batch's counts to the stored ones (increments, never overwrites, so several
+ * processes can share one database), plus one lastUsedAt update per key used.
+ * A crash loses at most the events of the current interval; a graceful stop flushes.
+ */
+export class UsageRecorder {
+  private buckets = new Map<string, Bucket>();
+  private lastUsed = new Map<string, Date>();
+  private pending = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: { intervalMs: number; maxPending: number } = { intervalMs: 1000, maxPending: 1000 },
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  record(key: KeyRef, kind: UsageKind): void {
+    const now = this.clock.now();
+    const hour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+    const id = `${key.id}|${hour}`;
+    let bucket = this.buckets.get(id);
+    if (!bucket) {
+      bucket = { key, hour, verifications: 0, failures: 0, tokensIssued: 0 };
+      this.buckets.set(id, bucket);
+    }
+    if (kind === 'verification') {
+      bucket.verifications += 1;
+      this.lastUsed.set(key.id, now);
+    } else if (kind === 'failure') bucket.failures += 1;
+    else bucket.tokensIssued += 1;
+    this.pending += 1;
+    if (this.pending >= this.options.maxPending) void this.flush();
+  }
+
+  /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
+  pendingLastUse(keyId: string): Date | undefined {
+    return this.lastUsed.get(keyId);
+  }
+
+  /** Writes everything counted so far; concurrent calls queue behind each other. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write()).catch((error: unknown) => {
+      this.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'usage flush failed; counts kept for the next try');
+    });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    if (this.buckets.size === 0 && this.lastUsed.size === 0) return;
+    const buckets = [...this.buckets.values()];
+    const lastUsed = [...this.lastUsed.entries()];
+    this.buckets = new Map();
+    this.lastUsed = new Map();
+    this.pending = 0;
+    const em = this.orm.em.fork() as SqlEntityManager;
+    const date = (d: Date) => em.getPlatform().processDateProperty(d);
+    try {
+      await em.transactional(async (tem) => {
+        if (buckets.length) {
+          const values = buckets.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+          const params = buckets.flatMap((b) => [b.key.id, date(new Date(b.hour)), b.key.appId, b.key.mode, b.verifications, b.failures, b.tokensIssued]);
+          await tem.execute(
+            `insert into key_usage (key_id, hour, app_id, mode, verifications, failures, tokens_issued) values ${values}
+             on conflict (key_id, hour) do update set
+               verifications = key_usage.verifications + excluded.verifications,
+               failures = key_usage.failures + excluded.failures,
+               tokens_issued = key_usage.tokens_issued + excluded.tokens_issued`,
+            params,
+            'run',
+          );
+        }
+        for (const [keyId, at] of lastUsed) {
+          await tem.execute('update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)', [date(at), keyId, date(at)], 'run');
+        }
+      });
+    } catch (error) {
+      // Put the counts back so a passing database hiccup loses nothing.
+      for (const b of buckets) {
+        const again = this.buckets.get(`${b.key.id}|${b.hour}`);
+        if (again) {
+          again.verifications += b.verifications;
+          again.failures += b.failures;
+          again.tokensIssued += b.tokensIssued;
+        } else this.buckets.set(`${b.key.id}|${b.hour}`, b);
+      }
+      for (const [keyId, at] of lastUsed) if (!this.lastUsed.has(keyId)) this.lastUsed.set(keyId, at);
+      throw error;
+    }
+  }
+}
