@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, createKey } from '../helpers/fixtures';
+import type { GraphQLClient, GraphQLResult } from '../helpers/graphql-client';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * DESIGN.md, "Who may do what", row by row, for every kind of principal. Each case runs in
+ * a fresh app with a fresh key of the principal's kind (test mode) and fresh targets, so
+ * revokes and deletes cannot leak into other cases. Allowed: the operation succeeds.
+ * Refused: FORBIDDEN / INSUFFICIENT_ROLE at the refused field, HTTP 403 when nothing of
+ * the operation ran, and no trace of it (no audit event, no new app).
+ * Rows whose fields are not in the schema yet are skipped until they appear.
+ */
+
+type Who = 'publishable' | 'READ_ONLY' | 'READ_WRITE' | 'ADMIN' | 'root';
+const EVERYONE: Who[] = ['publishable', 'READ_ONLY', 'READ_WRITE', 'ADMIN', 'root'];
+const READERS: Who[] = ['READ_ONLY', 'READ_WRITE', 'ADMIN', 'root'];
+const ADMINS: Who[] = ['ADMIN', 'root'];
+const label = (who: Who) => (who === 'publishable' ? 'publishable key' : `${who} key`);
+
+/** One case's world: an app, a principal acting on it, the mode its data lives in. */
+interface World {
+  who: Who;
+  as: GraphQLClient;
+  appId: string;
+  mode: 'TEST' | 'LIVE';
+}
+type Data = Record<string, any>;
+
+interface Row {
+  op: string;
+  /** Schema fields the row needs; it is skipped until all of them exist. */
+  needs: string[];
+  may: Who[];
+  /** Made by root before the case starts: the id of the object the operation acts on. */
+  target?: (w: World) => Promise<string>;
+  run(w: World, id: string): Promise<GraphQLResult<Data>>;
+  ok(data: Data, w: World): void;
+  /** The mode of the principal's key (default TEST; app settings need a LIVE key). */
+  mode?: 'TEST' | 'LIVE';
+  /** Where the refusal shows; default: the operation's root field. */
+  refusedAt?: (w: World) => string[];
+}
+
+let server: TestServer;
+let fields: Set<string>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // What the running server serves decides which rows run.
+  const r = await server.root.raw<{ __schema: { types: { name: string; fields: { name: string }[] | null }[] } }>(
+    '{ __schema { types { name fields { name } } } }',
+  );
+  fields = new Set(r.data!.__schema.types.flatMap((t) => (t.fields ?? []).map((f) => `${t.name}.${f.name}`)));
+});
+afterAll(() => server?.close());
+
+async function world(who: Who, mode: 'TEST' | 'LIVE' = 'TEST'): Promise<World> {
+  const appId = (await createApp(server.root, `perm ${who}`)).id;
+  if (who === 'root') return { who, as: server.root, appId, mode };
+  const key = who === 'publishable'
+    ? await createKey(server.root, { appId, kind: 'PUBLISHABLE', mode })
+    : await createKey(server.root, { appId, kind: 'SECRET', mode, role: who });
+  return { who, as: server.client(key.secret), appId, mode };
+}
+
+/** A fresh secret key of the world's app and mode, made by root: the target of a key mutation. */
+const targetKey = async (w: World) => (await createKey(server.root, { appId: w.appId, mode: w.mode, name: 'target' })).id;
+
+/** What a refused operation must not leave behind. */
+async function footprint(w: World) {
+  const r = await server.root.raw<Data>('query($a: ID!) { apps { totalCount } auditEvents(appId: $a, first: 100) { nodes { action } } }', { a: w.appId });
+  // A refused attempt is itself audited (auth.failure); what must not appear is any change.
+  const changes = (r.data?.auditEvents.nodes as Data[]).filter((e) => e.action !== 'auth.failure');
+  return { apps: r.data?.apps.totalCount, events: changes.length };
+}
+
+const ROWS: Row[] = [
+  { op: 'query viewer', needs: ['Query.viewer'], may: EVERYONE,
+    run: (w) => w.as.raw('{ viewer { type keyId permissions } }'),
+    ok: (d, w) => expect(d.viewer.type).toBe(w.who === 'root' ? 'ROOT' : 'API_KEY') },
+  { op: 'query apps', needs: ['Query.apps'], may: READERS,
+    run: (w) => w.as.raw('{ apps { nodes { id } } }'),
+    ok: (d, w) => expect(d.apps.nodes.map((a: Data) => a.id)).toContain(w.appId) },
+  { op: 'query app', needs: ['Query.app'], may: READERS,
+    run: (w) => w.as.raw('query($id: ID!) { app(id: $id) { id } }', { id: w.appId }),
+    ok: (d, w) => expect(d.app.id).toBe(w.appId) },
+  { op: 'query apiKey', needs: ['Query.apiKey'], may: READERS,
+    target: targetKey,
+    run: (w, id) => w.as.raw('query($id: ID!) { apiKey(id: $id) { id name } }', { id }),
+    ok: (d) => expect(d.apiKey.name).toBe('target') },
+  { op: 'read App.apiKeys', needs: ['App.apiKeys'], may: READERS,
+    // App keys reach their app through viewer (a publishable key cannot query `app`): a refused
+    // apiKeys nulls viewer.app, but viewer itself ran, so the answer stays HTTP 200.
+    run: (w) => w.who === 'root'
+      ? w.as.raw('query($id: ID!) { app(id: $id) { apiKeys { totalCount } } }', { id: w.appId })
+      : w.as.raw('{ viewer { app { apiKeys { totalCount } } } }'),
+    ok: (d, w) => expect((w.who === 'root' ? d.app : d.viewer.app).apiKeys.totalCount).toBe(w.who === 'root' ? 0 : 1),
+    refusedAt: () => ['viewer', 'app', 'apiKeys'] },
+  { op: 'read App.usage', needs: ['App.usage'], may: READERS,
+    run: (w) => w.who === 'root'
+      ? w.as.raw('query($id: ID!) { app(id: $id) { usage { start verifications } } }', { id: w.appId })
+      : w.as.raw('{ viewer { app { usage { start verifications } } } }'),
+    ok: (d, w) => expect((w.who === 'root' ? d.app : d.viewer.app).usage.length).toBeGreaterThan(0),
+    refusedAt: () => ['viewer', 'app', 'usage'] },
+  { op: 'read ApiKey.usage', needs: ['ApiKey.usage'], may: READERS, target: targetKey,
+    run: (w, id) => w.who === 'publishable'
+      // A publishable key cannot fetch an ApiKey at all; the refusal shows at apiKey.
+      ? w.as.raw('query($id: ID!) { apiKey(id: $id) { usage { start } } }', { id })
+      : w.as.raw('query($id: ID!) { apiKey(id: $id) { usage { start tokensIssued } } }', { id }),
+    ok: (d) => expect(d.apiKey.usage.length).toBeGreaterThan(0),
+    refusedAt: () => ['apiKey'] },
+  { op: 'query verifyAuditChain', needs: ['Query.verifyAuditChain'], may: ADMINS,
+    run: (w) => w.as.raw('query($a: ID!) { verifyAuditChain(appId: $a) { ok checked firstBrokenEventId } }', { a: w.appId }),
+    ok: (d) => expect(d.verifyAuditChain).toMatchObject({ ok: true, firstBrokenEventId: null }) },
+  { op: 'query rotations', needs: ['Query.rotations'], may: READERS,
+    run: (w) => w.as.raw('query($a: ID!) { rotations(appId: $a) { id } }', { a: w.appId }),
+    ok: (d) => expect(d.rotations).toEqual([]) },
+  { op: 'query introspectToken', needs: ['Query.introspectToken'], may: READERS,
+    run: (w) => w.as.raw('{ introspectToken(token: "not-a-token") { active } }'),
+    ok: (d) => expect(d.introspectToken.active).toBe(false) },
+  { op: 'query auditEvents', needs: ['Query.auditEvents'], may: ADMINS,
+    run: (w) => w.as.raw('query($a: ID!) { auditEvents(appId: $a) { totalCount } }', { a: w.appId }),
+    ok: (d) => expect(d.auditEvents.totalCount).toBeGreaterThanOrEqual(1) },
+  { op: 'sessionAccess', needs: ['Mutation.sessionAccess'], may: ['publishable', 'READ_WRITE', 'ADMIN', 'root'],
+    run: (w) => w.as.raw('mutation($i: SessionAccessInput!) { sessionAccess(input: $i) { token tokenId } }', {
+      i: w.who === 'root' ? { appId: w.appId, mode: w.mode, userId: 'user-1' } : { userId: 'user-1' } }),
+    ok: (d) => expect(d.sessionAccess.token).toEqual(expect.any(String)) },
+  { op: 'createApiKey of a publishable key', needs: ['Mutation.createApiKey'], may: ['READ_WRITE', 'ADMIN', 'root'],
+    run: (w) => w.as.raw('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { kind } secret } }', {
+      i: { appId: w.appId, name: 'made', kind: 'PUBLISHABLE', mode: w.mode } }),
+    ok: (d) => expect(d.createApiKey.apiKey.kind).toBe('PUBLISHABLE') },
+  { op: 'createApiKey of a secret key', needs: ['Mutation.createApiKey'], may: ADMINS,
+    run: (w) => w.as.raw('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { role } secret } }', {
+      i: { appId: w.appId, name: 'made', kind: 'SECRET', mode: w.mode, role: 'READ_ONLY' } }),
+    ok: (d) => expect(d.createApiKey.apiKey.role).toBe('READ_ONLY') },
+  { op: 'updateApiKey', needs: ['Mutation.updateApiKey'], may: ADMINS,
+    target: targetKey,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { updateApiKey(id: $id, input: { name: "renamed" }) { name } }', { id }),
+    ok: (d) => expect(d.updateApiKey.name).toBe('renamed') },
+  { op: 'revokeApiKey', needs: ['Mutation.revokeApiKey'], may: ADMINS,
+    target: targetKey,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { revokeApiKey(id: $id) { status } }', { id }),
+    ok: (d) => expect(d.revokeApiKey.status).toBe('REVOKED') },
+  { op: 'rotateApiKey', needs: ['Mutation.rotateApiKey'], may: ADMINS,
+    target: targetKey,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { rotateApiKey(id: $id, gracePeriodSeconds: 60) { rotation { id } secret } }', { id }),
+    ok: (d) => expect(d.rotateApiKey.rotation.id).toEqual(expect.any(String)) },
+  { op: 'completeRotation', needs: ['Mutation.completeRotation', 'Mutation.rotateApiKey'], may: ADMINS,
+    target: async (w) => {
+      const rotated = await server.root.raw<Data>('mutation($id: ID!) { rotateApiKey(id: $id) { rotation { id } } }', { id: await targetKey(w) });
+      return rotated.data!.rotateApiKey.rotation.id;
+    },
+    run: (w, id) => w.as.raw('mutation($id: ID!) { completeRotation(id: $id) { status } }', { id }),
+    ok: (d) => expect(d.completeRotation.status).toBe('COMPLETED') },
+  // App settings are shared by both modes, so only live-mode keys may change them (tested in audit.test.ts).
+  { op: 'updateApp', needs: ['Mutation.updateApp'], may: ADMINS, mode: 'LIVE',
+    run: (w) => w.as.raw('mutation($id: ID!) { updateApp(id: $id, input: { name: "renamed" }) { name } }', { id: w.appId }),
+    ok: (d) => expect(d.updateApp.name).toBe('renamed') },
+  { op: 'createApp', needs: ['Mutation.createApp'], may: ['root'],
+    run: (w) => w.as.raw('mutation { createApp(input: { name: "made" }) { name } }'),
+    ok: (d) => expect(d.createApp.name).toBe('made') },
+  { op: 'deleteApp', needs: ['Mutation.deleteApp'], may: ['root'],
+    // The principal's own app: app keys act only there, so only the role can refuse it.
+    run: (w) => w.as.raw('mutation($id: ID!) { deleteApp(id: $id) }', { id: w.appId }),
+    ok: (d) => expect(d.deleteApp).toBe(true) },
+  { op: 'rotateSigningKey', needs: ['Mutation.rotateSigningKey'], may: ['root'],
+    run: (w) => w.as.raw('mutation { rotateSigningKey { kid } }'),
+    ok: (d) => expect(d.rotateSigningKey.kid).toEqual(expect.any(String)) },
+];
+
+describe('who may do what (DESIGN.md permission table)', () => {
+  for (const row of ROWS) {
+    describe(row.op, () => {
+      for (const who of EVERYONE) {
+        const allowed = row.may.includes(who);
+        it(`${label(who)} ${allowed ? 'may' : 'may not'} ${row.op}`, async (ctx) => {
+          const missing = row.needs.filter((f) => !fields.has(f));
+          if (missing.length) return ctx.skip(`not in the schema yet: ${missing.join(', ')}`);
+          const w = await world(who, row.mode);
+          const id = (await row.target?.(w)) ?? w.appId;
+          const before = await footprint(w);
+          const result = await row.run(w, id);
+          if (allowed) {
+            expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+            row.ok(result.data!, w);
+            return;
+          }
+          const at = row.refusedAt?.(w) ?? [row.needs[0].split('.')[1]];
+          expect(result.errors).toHaveLength(1);
+          expect(result.errors![0]).toMatchObject({ path: at, extensions: { code: 'FORBIDDEN', reason: 'INSUFFICIENT_ROLE' } });
+          expect(result.status).toBe(at.length === 1 ? 403 : 200);
+          expect(await footprint(w)).toEqual(before);
+        });
+      }
+    });
+  }
+
+  it('has a row for every Query and Mutation field and every usage field of the schema', () => {
+    const covered = new Set(ROWS.flatMap((r) => r.needs));
+    const uncovered = [...fields].filter((f) => /^(Query|Mutation)\./.test(f) || /\.usage$/i.test(f)).filter((f) => !covered.has(f));
+    expect(uncovered, 'add a row to this table for each').toEqual([]);
+  });
+});
+
+describe('no escalation: a key creates keys only up to its own role', () => {
+  const CASES: [Who, 'PUBLISHABLE' | 'READ_ONLY' | 'READ_WRITE' | 'ADMIN', boolean][] = [
+    ['ADMIN', 'ADMIN', true],
+    ['ADMIN', 'READ_WRITE', true],
+    ['ADMIN', 'READ_ONLY', true],
+    ['ADMIN', 'PUBLISHABLE', true],
+    ['READ_WRITE', 'PUBLISHABLE', true],
+    ['READ_WRITE', 'READ_ONLY', false],
+    ['READ_WRITE', 'READ_WRITE', false],
+    ['READ_WRITE', 'ADMIN', false],
+    ['READ_ONLY', 'READ_ONLY', false],
+    ['READ_ONLY', 'PUBLISHABLE', false],
+  ];
+  for (const [who, made, allowed] of CASES) {
+    const what = made === 'PUBLISHABLE' ? 'a publishable key' : `a secret ${made} key`;
+    it(`${label(who)} ${allowed ? 'may' : 'may not'} create ${what}`, async () => {
+      const w = await world(who);
+      const input = made === 'PUBLISHABLE'
+        ? { appId: w.appId, name: 'made', kind: 'PUBLISHABLE', mode: w.mode }
+        : { appId: w.appId, name: 'made', kind: 'SECRET', mode: w.mode, role: made };
+      const r = await w.as.raw<Data>('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { kind role } secret } }', { i: input });
+      if (allowed) {
+        expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+        expect(r.data!.createApiKey.apiKey).toEqual({ kind: input.kind, role: made === 'PUBLISHABLE' ? null : made });
+      } else {
+        expect(r.status).toBe(403);
+        expect(r.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'INSUFFICIENT_ROLE' });
+      }
+    });
+  }
+});
