@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The Debian `nginx` package (apt-get install nginx); `.ci/run` installs it when missing. */
+export const NGINX_PATH = process.env.KEYGATE_NGINX_PATH ?? '/usr/sbin/nginx';
+export const NGINX_MISSING = 'nginx not installed; .ci/run installs it (apt-get install nginx)';
+
+export function nginxInstalled(): boolean {
+  return existsSync(NGINX_PATH);
+}
+
+/** A free loopback port: bound, read, released (nginx needs a number in its config). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export interface Upstream {
+  port: number;
+  /** The headers of every request that reached the upstream, oldest first. */
+  received: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+/** The "protected service" behind nginx: answers 200 with the headers it was given. */
+export async function startUpstream(): Promise<Upstream> {
+  const received: IncomingHttpHeaders[] = [];
+  const server: Server = createServer((req, res) => {
+    received.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ upstream: true, path: req.url, headers: req.headers }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The identity headers Keygate's /auth/forward answers with, handed on to the upstream. */
+export const FORWARDED_IDENTITY = ['x-keygate-app-id', 'x-keygate-key-id', 'x-keygate-mode', 'x-keygate-kind', 'x-keygate-role', 'x-keygate-user-id'] as const;
+
+/**
+ * The README's nginx `auth_request` recipe, with every identity header passed on. Setting
+ * each header explicitly also overwrites any a client sent itself, so an upstream can
+ * trust them.
+ */
+export function nginxConfig(dir: string, port: number, keygatePort: number, upstreamPort: number): string {
+  const variable = (header: string) => `$keygate_${header.slice('x-keygate-'.length).replace(/-/g, '_')}`;
+  const identity = FORWARDED_IDENTITY.map(
+    (h) => `      auth_request_set ${variable(h)} $upstream_http_${h.replace(/-/g, '_')};\n      proxy_set_header ${h} ${variable(h)};`,
+  ).join('\n');
+  return `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      auth_request /_keygate;
+${identity}
+      proxy_pass http://127.0.0.1:${upstreamPort};
+    }
+    location = /_keygate {
+      internal;
+      proxy_pass http://127.0.0.1:${keygatePort}/auth/forward;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+    }
+  }
+}
+`;
+}
+
+export interface Nginx {
+  url: string;
+  errorLog(): string;
+  close(): Promise<void>;
+}
+
+/** Starts a real nginx in the foreground on a loopback port, in front of `upstreamPort`. */
+export async function startNginx(keygatePort: number, upstreamPort: number): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-nginx-'));
+  mkdirSync(join(dir, 'logs'));
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, nginxConfig(dir, port, keygatePort, upstreamPort));
+  const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
+
+  const child: ChildProcess = spawn(NGINX_PATH, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const early = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 100))]);
+    if (early !== 'running') throw new Error(`nginx exited (${early}): ${stderr}${errorLog()}`);
+    const up = await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, () => false);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nginx did not listen on ${url}: ${stderr}${errorLog()}`);
+    }
+  }
+
+  return {
+    url,
+    errorLog,
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+        if (!stopped) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
