@@ -5,6 +5,8 @@ import type { Config } from './config';
 import type { Runtime } from './context';
 import { migrate, openOrm } from './database/orm';
 import { createLogger, type Logger } from './logger';
+import { KeyCache } from './modules/auth/key-cache';
+import { KeyChangeBus } from './modules/auth/key-change-bus';
 import { KeyHasher } from './modules/auth/key-hash';
 import { consoleOrigins } from './modules/auth/origin-policy';
 import { createRootKey, hasRootKey } from './modules/auth/root-key.service';
@@ -39,12 +41,16 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   const hasher = new KeyHasher(deriveKey(masterKey, 'api-key-hmac'));
   const orm = await openOrm(config.database);
   let server: Server | undefined;
+  let keyChanges: KeyChangeBus | undefined;
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     const clock = options.clock ?? systemClock;
     const signingKeys = new SigningKeyStore(orm, deriveKey(masterKey, 'signing-key-encryption'), clock);
     await signingKeys.checkMasterKey();
+    const keyCache = new KeyCache(config.keyCache);
+    keyChanges = new KeyChangeBus(keyCache, config.database, logger);
+    await keyChanges.start();
     const runtime: Runtime = {
       config,
       orm,
@@ -56,6 +62,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       metrics: new Metrics(),
       usage: new UsageRecorder(orm, clock, logger),
       authFailures: new AuthFailureAuditor(orm, clock, logger),
+      keyCache,
+      keyChanges,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();
@@ -91,10 +99,12 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         clearTimeout(cut);
         await apollo.stop();
         await runtime.usage.stop();
+        await runtime.keyChanges.close();
         await orm.close(true);
       },
     };
   } catch (error) {
+    await keyChanges?.close();
     await orm.close(true);
     throw error;
   }

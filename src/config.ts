@@ -31,6 +31,8 @@ const envSchema = z.object({
   KEYGATE_TLS_KEY: z.string().optional(),
   KEYGATE_INTROSPECTION: z.enum(['true', 'false']).optional(),
   KEYGATE_SANDBOX: z.enum(['true', 'false']).optional(),
+  KEYGATE_KEY_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  KEYGATE_KEY_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +58,16 @@ export interface Config {
   introspection: boolean;
   sandbox: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The verification cache (see key-cache.ts); size 0 turns it off. */
+  keyCache: KeyCacheConfig;
+}
+
+export interface KeyCacheConfig {
+  maxEntries: number;
+  ttlMs: number;
+  negativeMaxEntries: number;
+  negativeTtlMs: number;
+  degradedTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.KEYGATE_INTROSPECTION ? e.KEYGATE_INTROSPECTION === 'true' : !production,
     sandbox: e.KEYGATE_SANDBOX ? e.KEYGATE_SANDBOX === 'true' : !production,
     logLevel: e.LOG_LEVEL,
+    keyCache: {
+      maxEntries: e.KEYGATE_KEY_CACHE_SIZE,
+      ttlMs: e.KEYGATE_KEY_CACHE_TTL_SECONDS * 1000,
+      // Unknown keys: fewer and briefer, enough to absorb a flood of made-up keys.
+      negativeMaxEntries: Math.min(e.KEYGATE_KEY_CACHE_SIZE, 10_000),
+      negativeTtlMs: Math.min(e.KEYGATE_KEY_CACHE_TTL_SECONDS * 1000, 10_000),
+      // While PostgreSQL notifications may be missed, a revocation elsewhere shows within this.
+      degradedTtlMs: 1_000,
+    },
   };
 }

@@ -4,6 +4,8 @@ import type { Config } from './config';
 import type { Orm } from './database/orm';
 import { AuthenticationError, AuthReason } from './errors';
 import type { Clock } from './shared/clock';
+import type { KeyCache } from './modules/auth/key-cache';
+import type { KeyChangeBus } from './modules/auth/key-change-bus';
 import type { KeyHasher } from './modules/auth/key-hash';
 import type { Principal } from './modules/auth/principal';
 import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
@@ -24,6 +26,9 @@ export interface Runtime {
   metrics: Metrics;
   usage: UsageRecorder;
   authFailures: AuthFailureAuditor;
+  /** Verified keys by HMAC (the hot path), kept fresh by keyChanges. */
+  keyCache: KeyCache;
+  keyChanges: KeyChangeBus;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
+import { BIN, startServerProcess } from '../helpers/server-process';
 import { TEST_DIALECT } from '../helpers/test-server';
 
 // These run the compiled CLI, as a user would after `npm ci` (which builds dist/).
-const BIN = resolve(__dirname, '../../bin/keygate.js');
-const MAIN = resolve(__dirname, '../../dist/main.js');
 
 let database: ScratchDatabase;
 let env: NodeJS.ProcessEnv;
@@ -27,32 +26,6 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
 async function graphql(url: string, key: string, query: string) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
   return (await response.json()) as { data?: { viewer?: { type: string } } };
-}
-
-/** Starts `node dist/main.js` and resolves with the URL it logs and everything it printed. */
-function startMain(cwd: string, extraEnv: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...extraEnv, PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1' } });
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 describe('keygate CLI', () => {
@@ -75,13 +48,13 @@ describe('keygate CLI', () => {
     const run = cli(['bootstrap']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^rk_[0-9A-Za-z]{38}\n$/);
-    const server = await startMain(mkdtempSync(join(tmpdir(), 'keygate-cwd-')), env);
+    const server = await startServerProcess(mkdtempSync(join(tmpdir(), 'keygate-cwd-')), env);
     try {
       const result = await graphql(server.url, run.stdout.trim(), '{ viewer { type } }');
       expect(result.data?.viewer?.type).toBe('ROOT');
       expect(server.output()).not.toContain(run.stdout.trim());
     } finally {
-      await stop(server.child);
+      await server.stop();
     }
   });
 
@@ -96,18 +69,18 @@ describe('first start with no configuration', () => {
   it('creates data/keygate.db and a 0600 master key, prints a root key once, and serves GraphQL', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'keygate-fresh-'));
     try {
-      const first = await startMain(cwd, {});
+      const first = await startServerProcess(cwd, {});
       const rootKey = /\b(rk_[0-9A-Za-z]{38})\b/.exec(first.output())?.[1];
       expect(rootKey).toBeDefined();
       expect((await graphql(first.url, rootKey as string, '{ viewer { type } }')).data?.viewer?.type).toBe('ROOT');
-      await stop(first.child);
+      await first.stop();
       expect(statSync(join(cwd, 'data', 'master.key')).mode & 0o777).toBe(0o600);
       expect(statSync(join(cwd, 'data', 'keygate.db')).isFile()).toBe(true);
 
-      const second = await startMain(cwd, {});
+      const second = await startServerProcess(cwd, {});
       expect(second.output()).not.toMatch(/rk_[0-9A-Za-z]{38}/);
       expect((await graphql(second.url, rootKey as string, '{ viewer { type } }')).data?.viewer?.type).toBe('ROOT');
-      await stop(second.child);
+      await second.stop();
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

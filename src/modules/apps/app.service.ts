@@ -12,6 +12,7 @@ import { ApiKey } from '../keys/api-key.entity';
 import { endGrace } from '../rotations/end-grace';
 import { App } from './app.entity';
 import type { CreateAppInput, UpdateAppInput } from './app.inputs';
+import { keyTransaction } from '../auth/key-transaction';
 
 export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
@@ -125,7 +126,7 @@ export class AppService {
 
   /** Soft-deletes the app and revokes every key of it that still works, in one transaction. */
   async delete(id: string): Promise<boolean> {
-    await this.em.transactional(async (tem) => {
+    await keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const app = await this.get(id, tem);
       const now = this.runtime.clock.now();
       app.deletedAt = now;
@@ -143,6 +144,7 @@ export class AppService {
         { revokedAt: now, revokedReason: 'app deleted' },
       );
       await endGrace(tem, { appId: app.id }, now);
+      changed({ appId: app.id });
       await recordAudit(tem, this.actor, { action: 'app.delete', appId: app.id, mode: null, targetId: app.id, details: { name: app.name, revokedKeys } }, now);
     });
     return true;

@@ -5,6 +5,7 @@ import { ApiKey } from '../keys/api-key.entity';
 import { KIND_CODE, type KeyMode, MODE_CODE, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
 import { parseKey } from './key-format';
+import type { KeyCache, KeyRecord } from './key-cache';
 import type { KeyHasher } from './key-hash';
 import { type Principal, PrincipalType } from './principal';
 import { RootKey } from './root-key.entity';
@@ -40,31 +41,33 @@ export interface AuthenticatorDeps {
   hasher: KeyHasher;
   keyPrefix: string | undefined;
   clock: Clock;
+  /** The hot-path cache; without it every verification asks the database. */
+  cache?: KeyCache;
 }
 
 /**
  * Turns a presented key into a Principal: format and checksum first (no database work
- * for garbage), then one lookup by HMAC through a unique index, then the key's state
- * evaluated at this instant (expiry and grace periods are never cached as "valid").
+ * for garbage), then the key's record by HMAC (cache, else one lookup through a unique
+ * index), then the key's state evaluated at this instant (expiry and grace periods are
+ * never cached as "valid").
  */
 export async function verifyKey(em: EntityManager, presented: string, deps: AuthenticatorDeps): Promise<Verification> {
   const parsed = parseKey(presented, deps.keyPrefix);
   if (!parsed) return { valid: false, reason: AuthReason.KEY_MALFORMED };
   const hash = deps.hasher.hash(presented);
-  if (parsed.type === 'root') {
-    const root = await em.findOne(RootKey, { hash }, { disableIdentityMap: true });
-    if (!root) return { valid: false, reason: AuthReason.KEY_INVALID };
-    if (root.revokedAt) return { valid: false, reason: AuthReason.KEY_REVOKED };
-    return { valid: true, principal: { type: PrincipalType.ROOT, id: root.id } };
+  const record = await recordByHash(em, hash, parsed.type === 'root' ? 'root' : 'api', deps.cache);
+  if (!record) return { valid: false, reason: AuthReason.KEY_INVALID };
+  if (record.type === 'root') {
+    if (record.revokedAt) return { valid: false, reason: AuthReason.KEY_REVOKED };
+    return { valid: true, principal: { type: PrincipalType.ROOT, id: record.id } };
   }
-  const key = await em.findOne(ApiKey, { hash }, { disableIdentityMap: true });
   // The prefix is part of the hashed value, so a match implies kind and mode agree;
   // checking again costs nothing and guards against a corrupted row.
-  if (!key || KIND_CODE[key.kind] !== parsed.kind || MODE_CODE[key.mode] !== parsed.mode) {
+  if (parsed.type === 'root' || KIND_CODE[record.kind] !== parsed.kind || MODE_CODE[record.mode] !== parsed.mode) {
     return { valid: false, reason: AuthReason.KEY_INVALID };
   }
-  const state = keyState(key, deps.clock.now());
-  const ref: KeyRef = { id: key.id, appId: key.appId, mode: key.mode };
+  const state = keyState(record, deps.clock.now());
+  const ref: KeyRef = { id: record.id, appId: record.appId, mode: record.mode };
   switch (state.status) {
     case KeyStatus.REVOKED:
       return { valid: false, reason: AuthReason.KEY_REVOKED, key: ref };
@@ -76,13 +79,13 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
         valid: true,
         principal: {
           type: PrincipalType.API_KEY,
-          id: key.id,
-          appId: key.appId,
-          kind: key.kind,
-          mode: key.mode,
-          role: key.role,
-          expiresAt: key.expiresAt,
-          allowedOrigins: key.allowedOrigins,
+          id: record.id,
+          appId: record.appId,
+          kind: record.kind,
+          mode: record.mode,
+          role: record.role,
+          expiresAt: record.expiresAt,
+          allowedOrigins: record.allowedOrigins,
         },
       };
     default: {
@@ -90,4 +93,26 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
       return unreachable;
     }
   }
+}
+
+/** The key's record: from the cache, else one indexed lookup (whose answer is cached). */
+async function recordByHash(em: EntityManager, hash: string, table: 'root' | 'api', cache: KeyCache | undefined): Promise<KeyRecord | null> {
+  const cached = cache?.get(hash);
+  if (cached !== undefined) return cached?.type === table ? cached : null;
+  const ticket = cache?.ticket() ?? 0;
+  const record = table === 'root' ? await loadRoot(em, hash) : await loadApiKey(em, hash);
+  cache?.store(hash, record, ticket);
+  return record;
+}
+
+async function loadRoot(em: EntityManager, hash: string): Promise<KeyRecord | null> {
+  const root = await em.findOne(RootKey, { hash }, { disableIdentityMap: true });
+  return root ? { type: 'root', id: root.id, revokedAt: root.revokedAt } : null;
+}
+
+async function loadApiKey(em: EntityManager, hash: string): Promise<KeyRecord | null> {
+  const key = await em.findOne(ApiKey, { hash }, { disableIdentityMap: true });
+  if (!key) return null;
+  const { id, appId, kind, mode, role, expiresAt, revokedAt } = key;
+  return { type: 'api', id, appId, kind, mode, role, expiresAt, revokedAt, allowedOrigins: [...key.allowedOrigins] };
 }

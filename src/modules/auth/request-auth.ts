@@ -21,7 +21,7 @@ export interface RequestFacts {
 }
 
 export async function authenticateKey(em: EntityManager, key: string, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
-  const verification = await verifyKey(em, key, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix });
+  const verification = await verifyKey(em, key, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix, cache: runtime.keyCache });
   if (!verification.valid) {
     runtime.metrics.verifications.inc({ outcome: verification.reason });
     if (verification.key) recordKeyFailure(runtime, verification.key, verification.reason, request);

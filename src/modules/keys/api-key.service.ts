@@ -4,6 +4,7 @@ import { AuthReason, BadInputError, ConflictError, ForbiddenError, NotFoundError
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
 import { notNull, requireName } from '../../shared/validation';
 import { App } from '../apps/app.entity';
+import { keyTransaction } from '../auth/key-transaction';
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
@@ -138,7 +139,7 @@ export class ApiKeyService {
   }
 
   async update(id: string, input: UpdateApiKeyInput): Promise<ApiKey> {
-    return this.em.transactional(async (tem) => {
+    return keyTransaction(this.em, this.runtime, async (tem, keyChanged) => {
       const key = await this.get(id, tem);
       const now = this.runtime.clock.now();
       if (keyState(key, now).status === KeyStatus.REVOKED) throw new ConflictError('The API key is revoked and can no longer be changed');
@@ -155,6 +156,7 @@ export class ApiKeyService {
         }
         key.allowedOrigins = normalizeOrigins(origins);
         changed.push('allowedOrigins');
+        keyChanged({ keyIds: [key.id] });
       }
       await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
       return key;
@@ -167,7 +169,7 @@ export class ApiKeyService {
     if (why !== null && why.length > MAX_REVOKE_REASON_LENGTH) {
       throw new BadInputError(`reason must be at most ${MAX_REVOKE_REASON_LENGTH} characters`, 'reason');
     }
-    return this.em.transactional(async (tem) => {
+    return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const key = await this.get(id, tem);
       const now = this.runtime.clock.now();
       const state = keyState(key, now);
@@ -175,6 +177,7 @@ export class ApiKeyService {
       if (state.status === KeyStatus.EXPIRED) throw new ConflictError('The API key has already expired');
       key.revokedAt = now;
       key.revokedReason = why || 'revoked';
+      changed({ keyIds: [key.id] });
       if (state.status === KeyStatus.ROTATING) await endGrace(tem, { oldKeyId: key.id }, now);
       await recordAudit(
         tem,

@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { BadInputError, ConflictError, NotFoundError } from '../../errors';
 import { recordAudit } from '../audit/audit.service';
+import { keyTransaction } from '../auth/key-transaction';
 import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { issueKey } from '../keys/api-key.factory';
@@ -50,7 +51,7 @@ export class RotationService {
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
       throw new BadInputError(`gracePeriodSeconds must be between 0 and ${MAX_GRACE_SECONDS} (30 days)`, 'gracePeriodSeconds');
     }
-    return this.em.transactional(async (tem) => {
+    return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const old = await new ApiKeyService(tem, this.actor, this.runtime).get(keyId, tem);
       const now = this.runtime.clock.now();
       const requestedEnd = new Date(now.getTime() + grace * 1000);
@@ -61,6 +62,8 @@ export class RotationService {
         { revokedAt: graceEndsAt, revokedReason: ROTATED_REASON },
       );
       if (claimed !== 1) throw new ConflictError('Only an ACTIVE key can be rotated (this one is revoked, expired or already rotating)');
+      // Cached copies still say "no end": they must learn the grace's end.
+      changed({ keyIds: [old.id] });
       // Keep the loaded entity in step with the row, so this request reads it as ROTATING.
       Object.assign(old, { revokedAt: graceEndsAt, revokedReason: ROTATED_REASON });
 
@@ -107,12 +110,13 @@ export class RotationService {
 
   /** Ends the grace period now: the old key stops working at once. */
   async complete(id: string): Promise<Rotation> {
-    return this.em.transactional(async (tem) => {
+    return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const rotation = await this.get(id, tem);
       const now = this.runtime.clock.now();
       const ended = await tem.nativeUpdate(Rotation, { id, graceEndsAt: { $gt: now } }, { graceEndsAt: now, completedAt: now });
       if (ended !== 1) throw new ConflictError('The rotation is already completed');
       await tem.nativeUpdate(ApiKey, { id: rotation.oldKeyId, revokedAt: { $gt: now } }, { revokedAt: now });
+      changed({ keyIds: [rotation.oldKeyId] });
       await recordAudit(
         tem,
         this.actor,

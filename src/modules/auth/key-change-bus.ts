@@ -1,0 +1,140 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import type { DatabaseConfig } from '../../config';
+import type { KeyCache, KeyChange } from './key-cache';
+
+/** The PostgreSQL channel every Keygate process listens on. Payloads carry ids only. */
+export const KEY_CHANGES_CHANNEL = 'keygate_key_changes';
+
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * Spreads "these keys changed" to every process's KeyCache.
+ *
+ * Locally the cache is invalidated right after the commit. Other processes hear it
+ * through PostgreSQL `NOTIFY`, sent inside the mutation's transaction so it is
+ * delivered exactly when (and only if) the change commits. SQLite is one process: only
+ * the local invalidation applies.
+ *
+ * If the listening connection drops, notifications may be missed: the cache then trusts
+ * entries only for its short degraded TTL until the listener is back, and clears itself
+ * on reconnecting.
+ */
+export class KeyChangeBus {
+  private client: Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private closed = false;
+  private connected = false;
+
+  constructor(
+    private readonly cache: KeyCache,
+    private readonly database: DatabaseConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Part of the mutation's transaction: announces the change to other processes at commit. */
+  async announce(tem: EntityManager, changes: KeyChange[]): Promise<void> {
+    if (this.database.dialect !== 'postgresql' || changes.length === 0) return;
+    for (const change of changes) {
+      await (tem as SqlEntityManager).execute('select pg_notify(?, ?)', [KEY_CHANGES_CHANNEL, JSON.stringify(change)], 'all');
+    }
+  }
+
+  /** After commit: this process forgets the stale entries at once. */
+  committed(changes: KeyChange[]): void {
+    for (const change of changes) this.cache.invalidate(change);
+  }
+
+  /** Starts listening (PostgreSQL only). Resolves once the first connection is up. */
+  async start(): Promise<void> {
+    if (this.database.dialect !== 'postgresql') return;
+    this.cache.setDegraded(true);
+    await this.connect().catch((error: Error) => {
+      this.logger.warn({ err: { message: error.message } }, 'key change listener could not connect; retrying');
+      this.scheduleReconnect();
+    });
+  }
+
+  /** Whether notifications from other processes are being received. */
+  get listening(): boolean {
+    return this.database.dialect !== 'postgresql' || this.connected;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.database.dialect !== 'postgresql' || this.closed) return;
+    const client = new Client({ connectionString: this.database.url, application_name: 'keygate-key-changes' });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) => {
+      if (message.channel === KEY_CHANGES_CHANNEL) this.received(message.payload);
+    });
+    this.client = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${KEY_CHANGES_CHANNEL}`);
+    } catch (error) {
+      this.client = undefined;
+      client.removeAllListeners();
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) return void (await client.end().catch(() => undefined));
+    // Whatever happened while not listening is unknown: start from an empty cache.
+    this.cache.clear();
+    this.cache.setDegraded(false);
+    this.connected = true;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+  }
+
+  private received(payload: string | undefined): void {
+    try {
+      this.cache.invalidate(parseChange(payload));
+    } catch {
+      // A payload we cannot read: drop everything rather than keep something stale.
+      this.cache.invalidate({ all: true });
+    }
+  }
+
+  private lost(client: Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.connected = false;
+    this.cache.setDegraded(true);
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.logger.warn({ err: error ? { message: error.message } : undefined }, 'key change listener lost its connection; caching briefly until it is back');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch(() => this.scheduleReconnect());
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}
+
+function parseChange(payload: string | undefined): KeyChange {
+  const value = JSON.parse(payload ?? '') as Record<string, unknown>;
+  if (Array.isArray(value.keyIds) && value.keyIds.every((id) => typeof id === 'string')) return { keyIds: value.keyIds as string[] };
+  if (typeof value.appId === 'string') return { appId: value.appId };
+  return { all: true };
+}

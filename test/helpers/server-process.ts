@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The compiled server, as `npm start` runs it (`npm ci` and the test script build dist/). */
+export const MAIN = resolve(__dirname, '../../dist/main.js');
+export const BIN = resolve(__dirname, '../../bin/keygate.js');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** The GraphQL URL the server logged. */
+  url: string;
+  baseUrl: string;
+  output(): string;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/main.js` on an ephemeral loopback port; resolves once it logs its URL. */
+export function startServerProcess(cwd: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...env, PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1' } });
+  let output = '';
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise({
+          child,
+          url: match[1],
+          baseUrl: match[1].replace(/\/graphql$/, ''),
+          output: () => output,
+          async stop() {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { KeyCache, type KeyCacheOptions, type KeyRecord } from '../../src/modules/auth/key-cache';
+import { KeyKind, KeyMode, KeyRole } from '../../src/modules/keys/key-enums';
+
+function cacheWithClock(options: Partial<KeyCacheOptions> = {}) {
+  let t = 0;
+  const cache = new KeyCache({ maxEntries: 3, ttlMs: 1_000, negativeMaxEntries: 2, negativeTtlMs: 100, degradedTtlMs: 50, now: () => t, ...options });
+  return { cache, advance: (ms: number) => (t += ms) };
+}
+
+const record = (id: string, appId = 'app_1'): KeyRecord => ({
+  type: 'api',
+  id,
+  appId,
+  kind: KeyKind.SECRET,
+  mode: KeyMode.TEST,
+  role: KeyRole.READ_ONLY,
+  expiresAt: null,
+  revokedAt: null,
+  allowedOrigins: [],
+});
+
+describe('KeyCache', () => {
+  it('returns a stored record until its TTL passes, then asks again (undefined)', () => {
+    const { cache, advance } = cacheWithClock();
+    cache.store('h1', record('key_1'), cache.ticket());
+    advance(999);
+    expect(cache.get('h1')).toMatchObject({ id: 'key_1' });
+    advance(1);
+    expect(cache.get('h1')).toBeUndefined();
+  });
+
+  it('remembers unknown hashes (null) only for the short negative TTL', () => {
+    const { cache, advance } = cacheWithClock();
+    cache.store('nope', null, cache.ticket());
+    expect(cache.get('nope')).toBeNull();
+    advance(100);
+    expect(cache.get('nope')).toBeUndefined();
+  });
+
+  it('is bounded: the least recently used entry goes first', () => {
+    const { cache } = cacheWithClock();
+    for (const n of [1, 2, 3]) cache.store(`h${n}`, record(`key_${n}`), cache.ticket());
+    cache.get('h1'); // h2 is now the least recently used
+    cache.store('h4', record('key_4'), cache.ticket());
+    expect(cache.get('h2')).toBeUndefined();
+    expect(cache.get('h1')).toMatchObject({ id: 'key_1' });
+    expect(cache.size.entries).toBe(3);
+  });
+
+  it('bounds the negative cache separately', () => {
+    const { cache } = cacheWithClock();
+    for (const n of [1, 2, 3]) cache.store(`u${n}`, null, cache.ticket());
+    expect(cache.size.negatives).toBe(2);
+    expect(cache.get('u1')).toBeUndefined();
+  });
+
+  it('invalidates by key id and by app', () => {
+    const { cache } = cacheWithClock();
+    cache.store('h1', record('key_1', 'app_1'), cache.ticket());
+    cache.store('h2', record('key_2', 'app_2'), cache.ticket());
+    cache.store('h3', record('key_3', 'app_2'), cache.ticket());
+    cache.invalidate({ keyIds: ['key_1'] });
+    expect(cache.get('h1')).toBeUndefined();
+    cache.invalidate({ appId: 'app_2' });
+    expect(cache.get('h2')).toBeUndefined();
+    expect(cache.get('h3')).toBeUndefined();
+  });
+
+  it('never stores a load that started before an invalidation (the revocation race)', () => {
+    const { cache } = cacheWithClock();
+    const ticket = cache.ticket(); // a request starts reading the row…
+    cache.invalidate({ keyIds: ['key_1'] }); // …a revocation commits meanwhile…
+    cache.store('h1', record('key_1'), ticket); // …and the stale row arrives
+    expect(cache.get('h1')).toBeUndefined();
+  });
+
+  it('trusts entries only for the degraded TTL while notifications may be missed', () => {
+    const { cache, advance } = cacheWithClock();
+    cache.store('h1', record('key_1'), cache.ticket());
+    cache.setDegraded(true);
+    advance(50);
+    expect(cache.get('h1')).toBeUndefined();
+    cache.setDegraded(false);
+    cache.store('h1', record('key_1'), cache.ticket());
+    advance(500);
+    expect(cache.get('h1')).toMatchObject({ id: 'key_1' });
+  });
+
+  it('with size 0 caches nothing', () => {
+    const { cache } = cacheWithClock({ maxEntries: 0 });
+    cache.store('h1', record('key_1'), cache.ticket());
+    cache.store('u1', null, cache.ticket());
+    expect(cache.get('h1')).toBeUndefined();
+    expect(cache.get('u1')).toBeUndefined();
+  });
+});
