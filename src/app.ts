@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger';
 import { KeyCache } from './modules/auth/key-cache';
 import { KeyChangeBus } from './modules/auth/key-change-bus';
 import { KeyHasher } from './modules/auth/key-hash';
+import { RateLimits } from './modules/rate-limits/rate-limits';
 import { consoleOrigins } from './modules/auth/origin-policy';
 import { createRootKey, hasRootKey } from './modules/auth/root-key.service';
 import { createApollo } from './modules/http/apollo';
@@ -64,6 +65,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       authFailures: new AuthFailureAuditor(orm, clock, logger),
       keyCache,
       keyChanges,
+      rateLimits: new RateLimits(config, logger),
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();
@@ -100,6 +102,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await apollo.stop();
         await runtime.usage.stop();
         await runtime.keyChanges.close();
+        await runtime.rateLimits.close();
         await orm.close(true);
       },
     };

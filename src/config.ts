@@ -33,6 +33,14 @@ const envSchema = z.object({
   KEYGATE_SANDBOX: z.enum(['true', 'false']).optional(),
   KEYGATE_KEY_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   KEYGATE_KEY_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(60),
+  REDIS_URL: z.string().url().optional(),
+  KEYGATE_AUTH_FAILURES_PER_IP: z.coerce.number().int().min(0).default(20),
+  KEYGATE_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  KEYGATE_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  KEYGATE_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  KEYGATE_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  KEYGATE_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,8 +66,21 @@ export interface Config {
   introspection: boolean;
   sandbox: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Shared rate-limit counters across processes; per-process memory without it. */
+  redisUrl: string | undefined;
+  /** Failed authentications allowed per client IP and window before 429 (0 = no limit). */
+  authFailuresPerIp: { limit: number; windowSeconds: number };
+  graphqlLimits: GraphQLLimits;
   /** The verification cache (see key-cache.ts); size 0 turns it off. */
   keyCache: KeyCacheConfig;
+}
+
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxTokens: number;
 }
 
 export interface KeyCacheConfig {
@@ -121,6 +142,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.KEYGATE_INTROSPECTION ? e.KEYGATE_INTROSPECTION === 'true' : !production,
     sandbox: e.KEYGATE_SANDBOX ? e.KEYGATE_SANDBOX === 'true' : !production,
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    authFailuresPerIp: { limit: e.KEYGATE_AUTH_FAILURES_PER_IP, windowSeconds: e.KEYGATE_AUTH_FAILURE_WINDOW_SECONDS },
+    graphqlLimits: {
+      maxDepth: e.KEYGATE_GRAPHQL_MAX_DEPTH,
+      maxAliases: e.KEYGATE_GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.KEYGATE_GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.KEYGATE_GRAPHQL_MAX_COST,
+      maxTokens: e.KEYGATE_GRAPHQL_MAX_TOKENS,
+    },
     keyCache: {
       maxEntries: e.KEYGATE_KEY_CACHE_SIZE,
       ttlMs: e.KEYGATE_KEY_CACHE_TTL_SECONDS * 1000,

@@ -7,6 +7,7 @@ import type { Clock } from './shared/clock';
 import type { KeyCache } from './modules/auth/key-cache';
 import type { KeyChangeBus } from './modules/auth/key-change-bus';
 import type { KeyHasher } from './modules/auth/key-hash';
+import type { RateLimits } from './modules/rate-limits/rate-limits';
 import type { Principal } from './modules/auth/principal';
 import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
 import type { Metrics } from './modules/http/metrics';
@@ -29,6 +30,7 @@ export interface Runtime {
   /** Verified keys by HMAC (the hot path), kept fresh by keyChanges. */
   keyCache: KeyCache;
   keyChanges: KeyChangeBus;
+  rateLimits: RateLimits;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

@@ -24,6 +24,8 @@ export enum AuthReason {
   HTTPS_REQUIRED = 'HTTPS_REQUIRED',
   /** Added to the contract: a key acting on the other mode (test vs live). */
   MODE_MISMATCH = 'MODE_MISMATCH',
+  /** Added to the contract: the key's rate limit, or the client IP's failed-authentication budget, is spent. */
+  RATE_LIMITED = 'RATE_LIMITED',
 }
 
 const AUTH_MESSAGES: Record<AuthReason, string> = {
@@ -36,6 +38,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   SECRET_KEY_IN_BROWSER: 'Secret and root keys may not be used from a browser origin',
   INSUFFICIENT_ROLE: 'The key does not have the role this operation needs',
   HTTPS_REQUIRED: 'HTTPS is required',
+  RATE_LIMITED: 'Too many requests: retry after the number of seconds in Retry-After',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
 };
 
@@ -61,6 +64,15 @@ export class AuthenticationError extends KeygateError {
 export class ForbiddenError extends KeygateError {
   constructor(reason: AuthReason = AuthReason.INSUFFICIENT_ROLE, message = authMessage(reason)) {
     super(ErrorCode.FORBIDDEN, message, { reason }, reason === AuthReason.INSUFFICIENT_ROLE ? undefined : 403);
+  }
+}
+
+/** HTTP 429 with Retry-After (seconds), for a spent rate limit. */
+export class RateLimitedError extends KeygateError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, authMessage(AuthReason.RATE_LIMITED), { reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds });
+    // Apollo applies extensions.http to the response of a request that failed before execution.
+    this.extensions.http = { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) };
   }
 }
 

@@ -18,6 +18,7 @@ const record = (id: string, appId = 'app_1'): KeyRecord => ({
   expiresAt: null,
   revokedAt: null,
   allowedOrigins: [],
+  rateLimit: null,
 });
 
 describe('KeyCache', () => {

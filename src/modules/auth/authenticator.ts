@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { AuthReason } from '../../errors';
 import type { Clock } from '../../shared/clock';
 import { ApiKey } from '../keys/api-key.entity';
+import { rateLimitOf } from '../keys/api-key.factory';
 import { KIND_CODE, type KeyMode, MODE_CODE, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
 import { parseKey } from './key-format';
@@ -86,6 +87,7 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
           role: record.role,
           expiresAt: record.expiresAt,
           allowedOrigins: record.allowedOrigins,
+          rateLimit: record.rateLimit,
         },
       };
     default: {
@@ -114,5 +116,5 @@ async function loadApiKey(em: EntityManager, hash: string): Promise<KeyRecord | 
   const key = await em.findOne(ApiKey, { hash }, { disableIdentityMap: true });
   if (!key) return null;
   const { id, appId, kind, mode, role, expiresAt, revokedAt } = key;
-  return { type: 'api', id, appId, kind, mode, role, expiresAt, revokedAt, allowedOrigins: [...key.allowedOrigins] };
+  return { type: 'api', id, appId, kind, mode, role, expiresAt, revokedAt, allowedOrigins: [...key.allowedOrigins], rateLimit: rateLimitOf(key) };
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { KeyKind, KeyMode, KeyRole } from '../keys/key-enums';
+import type { RateLimit } from '../rate-limits/rate-limit.types';
 
 /**
  * What a key row says about authentication, copied out of the entity. Its state
@@ -18,6 +19,7 @@ export type KeyRecord =
       expiresAt: Date | null;
       revokedAt: Date | null;
       allowedOrigins: string[];
+      rateLimit: RateLimit | null;
     };
 
 /** Which cached keys a committed change makes stale. */

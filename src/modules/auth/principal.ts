@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { KeyKind, type KeyMode, type KeyRole } from '../keys/key-enums';
+import type { RateLimit } from '../rate-limits/rate-limit.types';
 
 export enum PrincipalType {
   ROOT = 'ROOT',
@@ -20,6 +21,8 @@ export type Principal =
       role: KeyRole | null;
       expiresAt: Date | null;
       allowedOrigins: string[];
+      /** The key's own request budget (enforced by RateLimits), if any. */
+      rateLimit: RateLimit | null;
     };
 
 export type KeyPrincipal = Extract<Principal, { type: PrincipalType.API_KEY }>;

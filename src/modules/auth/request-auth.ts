@@ -7,8 +7,13 @@ import { type Principal, PrincipalType } from './principal';
 
 export type RequestAuthFailure = CredentialFailure | AuthReason.ORIGIN_NOT_ALLOWED | AuthReason.SECRET_KEY_IN_BROWSER;
 
-/** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin). */
-export type RequestAuth = { ok: true; principal: Principal } | { ok: false; reason: RequestAuthFailure; status: 401 | 403 };
+/** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin, 429 for its rate limit). */
+export type RequestAuth =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: RequestAuthFailure; status: 401 | 403 }
+  | { ok: false; reason: AuthReason.RATE_LIMITED; status: 429; retryAfterSeconds: number };
+
+export type RequestAuthRefusal = Extract<RequestAuth, { ok: false }>;
 
 /**
  * The one authentication path of every HTTP entry point (GraphQL context and REST):
@@ -34,6 +39,13 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
   if (!originCheck.ok) {
     if (ref) recordKeyFailure(runtime, ref, originCheck.reason, request);
     return { ok: false, reason: originCheck.reason, status: 403 };
+  }
+  if (principal.type === PrincipalType.API_KEY) {
+    const wait = await runtime.rateLimits.consumeKey(principal.id, principal.rateLimit);
+    if (wait !== null) {
+      if (ref) recordKeyFailure(runtime, ref, AuthReason.RATE_LIMITED, request);
+      return { ok: false, reason: AuthReason.RATE_LIMITED, status: 429, retryAfterSeconds: wait };
+    }
   }
   if (ref) runtime.usage.record(ref, 'verification');
   return { ok: true, principal };

@@ -50,6 +50,7 @@ const objectTypes = [
   'TokenIntrospection',
   'SigningKey',
   'UsageBucket',
+  'RateLimit',
   'AuditChainVerification',
 ] as const;
 

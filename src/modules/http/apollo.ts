@@ -7,6 +7,7 @@ import type { Context, Runtime } from '../../context';
 import { AuthReason, ErrorCode } from '../../errors';
 import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { redact } from '../../shared/redact';
+import { describeLimitError, graphqlLimits } from './graphql-limits';
 
 /** Codes whose messages were written for the client and may be shown as they are. */
 const CLIENT_CODES = new Set<string>([
@@ -44,8 +45,11 @@ const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
 
 export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloServer<Context> {
   const { config, logger } = runtime;
+  const limits = graphqlLimits(config);
   return new ApolloServer<Context>({
     schema,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.env === 'development',
     hideSchemaDetailsFromClientErrors: config.env === 'production',
@@ -59,13 +63,14 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     plugins: [
       config.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
       forbiddenStatusPlugin,
+      ...limits.plugins,
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = String(formatted.extensions?.code ?? '');
       if (CLIENT_CODES.has(code)) {
         const message = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;
         const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-        return { ...formatted, message, extensions };
+        return describeLimitError({ ...formatted, message, extensions });
       }
       // Unknown failures are masked: the client gets a code, the log gets a redacted message.
       const original = unwrapResolverError(error);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
-import { AuthReason, AuthenticationError, ForbiddenError } from '../../errors';
+import { AuthReason, AuthenticationError, ForbiddenError, RateLimitedError } from '../../errors';
 import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
 import { authenticateKey } from '../auth/request-auth';
 import { headerValue, readBody } from './request';
@@ -69,7 +69,10 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         throw new AuthenticationError(credential.reason);
       }
       const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime);
-      if (!auth.ok) throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
+      if (!auth.ok) {
+        if (auth.status === 429) throw new RateLimitedError(auth.retryAfterSeconds);
+        throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
+      }
       if (origin) res.setHeader('access-control-allow-origin', origin);
       return { ...base, principal: auth.principal };
     };

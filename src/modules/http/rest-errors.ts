@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
-import type { RequestAuthFailure } from '../auth/request-auth';
+import type { RequestAuthFailure, RequestAuthRefusal } from '../auth/request-auth';
 import { sendJson } from './request';
 
 /** REST error codes of the contract (snake_case). */
@@ -39,6 +39,20 @@ const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
   KEY_REVOKED: 'The API key has been revoked',
   KEY_EXPIRED: 'The API key has expired',
 };
+
+/** Sends a refused authentication in the REST shape (with Retry-After on 429). */
+export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal): void {
+  if (refusal.status === 429) return sendRateLimited(res, refusal.retryAfterSeconds);
+  sendRestError(res, authFailure(refusal.reason, refusal.status));
+}
+
+export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number): void {
+  sendRestError(
+    res,
+    { status: 429, code: 'rate_limited', message: authMessage(AuthReason.RATE_LIMITED), reason: AuthReason.RATE_LIMITED, details: `Retry after ${retryAfterSeconds} s` },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+}
 
 export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403): RestError {
   if (status === 401) {

@@ -7,7 +7,7 @@ import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendJson } from './request';
-import { sendRestError } from './rest-errors';
+import { sendRateLimited, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
@@ -52,6 +52,17 @@ function refuseHttp(res: ServerResponse, graphql: boolean): void {
   }
 }
 
+/** 429 for a client IP that spent its failed-authentication budget, in the path's own error shape. */
+function refuseThrottled(res: ServerResponse, graphql: boolean, retryAfterSeconds: number): void {
+  if (!graphql) return sendRateLimited(res, retryAfterSeconds);
+  sendJson(
+    res,
+    429,
+    { errors: [{ message: authMessage(AuthReason.RATE_LIMITED), extensions: { code: ErrorCode.RATE_LIMITED, reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds } }] },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+}
+
 export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): Server {
   const { logger, orm, config, metrics } = runtime;
   const graphql = graphqlHandler(apollo, runtime);
@@ -67,9 +78,13 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const rest = REST[url.pathname];
     let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
     const ip = proxies.clientIp(req);
+    // Paths that authenticate: their 401s count against the client IP's budget.
+    const guarded = url.pathname === '/graphql' || rest !== undefined;
+    let throttled: number | null = null;
     try {
       if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
+      else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname === '/graphql', throttled);
       else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
@@ -107,6 +122,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
         else res.end();
       }
     } finally {
+      if (guarded && res.statusCode === 401) void runtime.rateLimits.recordAuthFailure(ip);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');

@@ -77,6 +77,13 @@ export class ApiKey {
   @Property({ type: 'string', length: 500, nullable: true })
   revokedReason: string | null = null;
 
+  /** Requests allowed per rateLimitWindowSeconds; null = no per-key limit. */
+  @Property({ type: 'integer', nullable: true })
+  rateLimit: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  rateLimitWindowSeconds: number | null = null;
+
   /** Who created it (principal id), for the audit trail and the console. */
   @Property({ type: 'string', length: 64, nullable: true })
   createdBy: string | null = null;

@@ -1,5 +1,6 @@
 import type { Runtime } from '../../context';
 import { generateKey } from '../auth/key-format';
+import type { RateLimit } from '../rate-limits/rate-limit.types';
 import { ApiKey } from './api-key.entity';
 import { KIND_CODE, KeyKind, type KeyMode, type KeyRole, MODE_CODE } from './key-enums';
 
@@ -11,6 +12,7 @@ export interface NewKeySpec {
   role: KeyRole | null;
   allowedOrigins: string[];
   expiresAt: Date | null;
+  rateLimit: RateLimit | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -22,12 +24,20 @@ export interface NewKeySpec {
  */
 export function issueKey(spec: NewKeySpec, runtime: Pick<Runtime, 'hasher' | 'config'>): { key: ApiKey; value: string } {
   const generated = generateKey({ type: 'app', kind: KIND_CODE[spec.kind], mode: MODE_CODE[spec.mode] }, runtime.config.keyPrefix);
+  const { rateLimit, ...fields } = spec;
   const key = Object.assign(new ApiKey(), {
-    ...spec,
+    ...fields,
+    rateLimit: rateLimit?.limit ?? null,
+    rateLimitWindowSeconds: rateLimit?.windowSeconds ?? null,
     hash: runtime.hasher.hash(generated.value),
     start: generated.start,
     publishableKey: spec.kind === KeyKind.PUBLISHABLE ? generated.value : null,
     allowedOrigins: spec.kind === KeyKind.PUBLISHABLE ? spec.allowedOrigins : [],
   });
   return { key, value: generated.value };
+}
+
+/** A key's rate limit as one value (both columns are set together, or neither). */
+export function rateLimitOf(key: Pick<ApiKey, 'rateLimit' | 'rateLimitWindowSeconds'>): RateLimit | null {
+  return key.rateLimit !== null && key.rateLimitWindowSeconds !== null ? { limit: key.rateLimit, windowSeconds: key.rateLimitWindowSeconds } : null;
 }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../shared/pagination';
+import { RateLimitInput } from '../rate-limits/rate-limit.types';
 import { ApiKey } from './api-key.entity';
 import { KeyKind, KeyMode, KeyRole, KeyStatus } from './key-enums';
 
@@ -25,6 +26,9 @@ export class CreateApiKeyInput {
 
   @Field(() => [String], { nullable: true, description: "Publishable keys only; defaults to the app's allowedOrigins." })
   allowedOrigins?: string[] | null;
+
+  @Field(() => RateLimitInput, { nullable: true, description: 'Per-key request budget; none by default.' })
+  rateLimit?: RateLimitInput | null;
 }
 
 @InputType()
@@ -34,6 +38,9 @@ export class UpdateApiKeyInput {
 
   @Field(() => [String], { nullable: true, description: 'Publishable keys only.' })
   allowedOrigins?: string[] | null;
+
+  @Field(() => RateLimitInput, { nullable: true, description: 'Set the per-key request budget; null removes it.' })
+  rateLimit?: RateLimitInput | null;
 }
 
 @ArgsType()

@@ -1,4 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { RateLimit } from '../rate-limits/rate-limit.types';
+import { rateLimitOf } from './api-key.factory';
 import { type Context, actorOf } from '../../context';
 import { App } from '../apps/app.entity';
 import { ApiKey } from './api-key.entity';
@@ -56,6 +58,11 @@ export class ApiKeyResolver {
   lastUsedAt(@Root() key: ApiKey, @Ctx() ctx: Context): Date | null {
     const pending = ctx.runtime.usage.pendingLastUse(key.id);
     return pending && (!key.lastUsedAt || pending > key.lastUsedAt) ? pending : key.lastUsedAt;
+  }
+
+  @FieldResolver(() => RateLimit, { nullable: true, description: 'The per-key request budget, if any.' })
+  rateLimit(@Root() key: ApiKey): RateLimit | null {
+    return rateLimitOf(key);
   }
 
   @FieldResolver(() => Boolean, { description: 'True for working keys older than 90 days.' })

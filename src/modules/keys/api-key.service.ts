@@ -13,6 +13,7 @@ import { ApiKey, MAX_NAME_LENGTH } from './api-key.entity';
 import type { CreateApiKeyInput, UpdateApiKeyInput } from './api-key.inputs';
 import { endGrace } from '../rotations/end-grace';
 import { issueKey } from './api-key.factory';
+import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
 
@@ -99,6 +100,7 @@ export class ApiKeyService {
     if (input.kind === KeyKind.SECRET && origins && origins.length > 0) {
       throw new BadInputError('Secret keys have no allowedOrigins: they are refused from browsers', 'allowedOrigins');
     }
+    const rateLimit = validRateLimit(input.rateLimit ?? null);
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime())) {
@@ -122,6 +124,7 @@ export class ApiKeyService {
           role,
           allowedOrigins: input.kind === KeyKind.PUBLISHABLE ? normalizeOrigins(origins ?? app.allowedOrigins) : [],
           expiresAt,
+          rateLimit,
           createdBy: principal.id,
           createdAt: now,
         },
@@ -131,7 +134,7 @@ export class ApiKeyService {
       await recordAudit(
         tem,
         this.actor,
-        { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt } },
+        { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt, rateLimit } },
         now,
       );
       return { apiKey: key, secret: value };
@@ -156,6 +159,13 @@ export class ApiKeyService {
         }
         key.allowedOrigins = normalizeOrigins(origins);
         changed.push('allowedOrigins');
+        keyChanged({ keyIds: [key.id] });
+      }
+      if (input.rateLimit !== undefined) {
+        const rateLimit = validRateLimit(input.rateLimit);
+        key.rateLimit = rateLimit?.limit ?? null;
+        key.rateLimitWindowSeconds = rateLimit?.windowSeconds ?? null;
+        changed.push('rateLimit');
         keyChanged({ keyIds: [key.id] });
       }
       await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.service';
 import { keyTransaction } from '../auth/key-transaction';
 import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
-import { issueKey } from '../keys/api-key.factory';
+import { issueKey, rateLimitOf } from '../keys/api-key.factory';
 import type { KeyMode } from '../keys/key-enums';
 import { ApiKeyService } from '../keys/api-key.service';
 import { Rotation, RotationStatus } from './rotation.entity';
@@ -76,6 +76,7 @@ export class RotationService {
           role: old.role,
           allowedOrigins: old.allowedOrigins,
           expiresAt: null,
+          rateLimit: rateLimitOf(old),
           createdBy: this.actor.principal.id,
           createdAt: now,
         },

@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal';
 import { AuthReason } from '../../../errors';
 import { type Permission, can } from '../../auth/permissions';
 import { authenticateBearer, keyRefOf, recordKeyFailure } from '../../auth/request-auth';
-import { authFailure, sendRestError } from '../rest-errors';
+import { authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
 import { headerValue } from '../request';
 
 /** What a REST handler gets: the request, a forked EntityManager, and request facts. */
@@ -29,7 +29,7 @@ export type RouteHandler = (ctx: RouteContext) => Promise<void>;
 export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
   const auth = await authenticateBearer(ctx.em, headerValue(ctx.req, 'authorization'), ctx, ctx.runtime);
   if (!auth.ok) {
-    sendRestError(ctx.res, authFailure(auth.reason, auth.status));
+    sendAuthRefusal(ctx.res, auth);
     return null;
   }
   allowOrigin(ctx);

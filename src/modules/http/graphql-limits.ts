@@ -1,0 +1,50 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLFormattedError, ValidationRule } from 'graphql';
+import type { Config } from '../../config';
+
+/**
+ * Abuse limits on GraphQL documents (OWASP GraphQL cheat sheet): depth, aliases,
+ * directives and cost are validation rules (graphql-armor); the token count is Apollo's
+ * own parser limit, so an oversized document is refused before it is even parsed.
+ * Introspection queries are exempt from depth and cost (Sandbox's is deep by nature);
+ * introspection itself is off in production unless enabled.
+ */
+export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
+  validationRules: ValidationRule[];
+  plugins: ApolloServerPlugin[];
+  parseOptions: { maxTokens: number };
+} {
+  const limits = config.graphqlLimits;
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    // Apollo's parser limit below does this without a second lexer pass.
+    maxTokens: { enabled: false },
+    // "Did you mean …?" leaks the schema; Apollo hides it in production too.
+    blockFieldSuggestion: { enabled: config.env === 'production' },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+}
+
+const LIMIT_MESSAGES: [RegExp, string][] = [
+  [/^Syntax Error: Query depth limit/, 'depth'],
+  [/^Syntax Error: Aliases limit/, 'aliases'],
+  [/^Syntax Error: Directives limit/, 'directives'],
+  [/^Syntax Error: Query Cost limit/, 'cost'],
+  [/^Syntax Error: Document contains more th(?:at|an) \d+ tokens/, 'tokens'],
+];
+
+/**
+ * graphql-armor and the parser word every limit as a "Syntax Error"; the client gets
+ * the plain sentence and `extensions.limit` naming which limit it hit.
+ */
+export function describeLimitError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const hit = LIMIT_MESSAGES.find(([pattern]) => pattern.test(formatted.message));
+  if (!hit) return formatted;
+  const message = formatted.message.replace(/^Syntax Error: /, '').replace('more that', 'more than');
+  return { ...formatted, message, extensions: { ...formatted.extensions, limit: hit[1] } };
+}
