@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Config } from './config';
 import type { Runtime } from './context';
 import { migrate, openOrm } from './database/orm';
@@ -15,7 +14,7 @@ import { createApollo } from './modules/http/apollo';
 import { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
 import { Metrics } from './modules/http/metrics';
 import { UsageRecorder } from './modules/usage/usage.recorder';
-import { createHttpServer } from './modules/http/server';
+import { createHttpServer, type KeygateHttpServer } from './modules/http/server';
 import { SigningKeyStore } from './modules/sessions/signing-key.store';
 import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
@@ -41,7 +40,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   const masterKey = resolveMasterKey(config);
   const hasher = new KeyHasher(deriveKey(masterKey, 'api-key-hmac'));
   const orm = await openOrm(config.database);
-  let server: Server | undefined;
+  let server: KeygateHttpServer | undefined;
   let keyChanges: KeyChangeBus | undefined;
   try {
     const applied = await migrate(orm);
@@ -51,6 +50,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     await signingKeys.checkMasterKey();
     const keyCache = new KeyCache(config.keyCache);
     keyChanges = new KeyChangeBus(keyCache, config.database, logger);
+    keyChanges.onSigningKeysChanged = () => signingKeys.invalidate();
     await keyChanges.start();
     const runtime: Runtime = {
       config,
@@ -93,6 +93,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         return (await createRootKey(em, hasher, config.keyPrefix)).value;
       },
       async close() {
+        http.drain();
         const closed = new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
         // In-flight requests may finish; keep-alive connections that stay open are cut after a bound.
         http.closeIdleConnections();

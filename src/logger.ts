@@ -1,3 +1,4 @@
+import { DriverException } from '@mikro-orm/core';
 import pino, { type Logger } from 'pino';
 import { redact } from './shared/redact';
 
@@ -29,6 +30,18 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/**
+ * What a log line says about an error: its name and driver code, and its message only
+ * when it cannot be a database driver's (those quote the SQL and its parameters: ids,
+ * names, key hashes).
+ */
+export function errorForLog(error: unknown): { name: string; code?: string; message?: string } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const code = (error as { code?: unknown }).code;
+  const fields = { name: error.name, ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}) };
+  return error instanceof DriverException ? fields : { ...fields, message: redact(error.message) };
 }
 
 export type { Logger };

@@ -22,3 +22,23 @@ export function requireIntInRange(value: number, field: string, min: number, max
   }
   return value;
 }
+
+const MAX_NUL_SCAN_DEPTH = 64;
+
+/**
+ * Where a NUL character hides in a request value: the path of the string holding it
+ * ('' for the value itself, or the parent's path when an object key holds it), or null.
+ * PostgreSQL cannot store U+0000 in text and no identifier or name contains one, so
+ * requests carrying it are refused at the edge instead of failing in the driver.
+ */
+export function findNul(value: unknown, path = '', level = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || level > MAX_NUL_SCAN_DEPTH) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return path;
+    const found = findNul(child, childPath, level + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}

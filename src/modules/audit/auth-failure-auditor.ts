@@ -1,3 +1,4 @@
+import { errorForLog } from '../../logger';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
@@ -33,6 +34,6 @@ export class AuthFailureAuditor {
     void this.orm.em
       .fork()
       .transactional((em) => recordAudit(em, actor, { action: 'auth.failure', appId: key.appId, mode: key.mode, targetId: key.id, details: { reason } }, now))
-      .catch((error: unknown) => this.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'could not audit a failed authentication'));
+      .catch((error: unknown) => this.logger.error({ requestId: request.requestId, err: errorForLog(error) }, 'could not audit a failed authentication'));
   }
 }

@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config';
 import type { KeyCache, KeyChange } from './key-cache';
 
+/** What a committed mutation changed for authentication: keys, or the signing keys. */
+export type AuthChange = KeyChange | { signingKeys: true };
+
 /** The PostgreSQL channel every Keygate process listens on. Payloads carry ids only. */
 export const KEY_CHANGES_CHANNEL = 'keygate_key_changes';
 
@@ -30,6 +33,9 @@ export class KeyChangeBus {
   private closed = false;
   private connected = false;
 
+  /** Called when signing keys changed (here or in another process). */
+  onSigningKeysChanged: () => void = () => undefined;
+
   constructor(
     private readonly cache: KeyCache,
     private readonly database: DatabaseConfig,
@@ -37,7 +43,7 @@ export class KeyChangeBus {
   ) {}
 
   /** Part of the mutation's transaction: announces the change to other processes at commit. */
-  async announce(tem: EntityManager, changes: KeyChange[]): Promise<void> {
+  async announce(tem: EntityManager, changes: AuthChange[]): Promise<void> {
     if (this.database.dialect !== 'postgresql' || changes.length === 0) return;
     for (const change of changes) {
       await (tem as SqlEntityManager).execute('select pg_notify(?, ?)', [KEY_CHANGES_CHANNEL, JSON.stringify(change)], 'all');
@@ -45,8 +51,13 @@ export class KeyChangeBus {
   }
 
   /** After commit: this process forgets the stale entries at once. */
-  committed(changes: KeyChange[]): void {
-    for (const change of changes) this.cache.invalidate(change);
+  committed(changes: AuthChange[]): void {
+    for (const change of changes) this.apply(change);
+  }
+
+  private apply(change: AuthChange): void {
+    if ('signingKeys' in change) this.onSigningKeysChanged();
+    else this.cache.invalidate(change);
   }
 
   /** Starts listening (PostgreSQL only). Resolves once the first connection is up. */
@@ -93,6 +104,7 @@ export class KeyChangeBus {
     if (this.closed) return void (await client.end().catch(() => undefined));
     // Whatever happened while not listening is unknown: start from an empty cache.
     this.cache.clear();
+    this.onSigningKeysChanged();
     this.cache.setDegraded(false);
     this.connected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
@@ -100,10 +112,11 @@ export class KeyChangeBus {
 
   private received(payload: string | undefined): void {
     try {
-      this.cache.invalidate(parseChange(payload));
+      this.apply(parseChange(payload));
     } catch {
       // A payload we cannot read: drop everything rather than keep something stale.
       this.cache.invalidate({ all: true });
+      this.onSigningKeysChanged();
     }
   }
 
@@ -132,8 +145,9 @@ export class KeyChangeBus {
   }
 }
 
-function parseChange(payload: string | undefined): KeyChange {
+function parseChange(payload: string | undefined): AuthChange {
   const value = JSON.parse(payload ?? '') as Record<string, unknown>;
+  if (value.signingKeys === true) return { signingKeys: true };
   if (Array.isArray(value.keyIds) && value.keyIds.every((id) => typeof id === 'string')) return { keyIds: value.keyIds as string[] };
   if (typeof value.appId === 'string') return { appId: value.appId };
   return { all: true };

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
-import type { KeyChange } from './key-cache';
+import type { AuthChange } from './key-change-bus';
 
 /** Records, inside a mutation, which keys' authentication it changes. */
-export type KeyChanged = (change: KeyChange) => void;
+export type KeyChanged = (change: AuthChange) => void;
 
 /**
  * One transaction for a mutation that changes whether (or how) keys authenticate:
@@ -12,7 +12,7 @@ export type KeyChanged = (change: KeyChange) => void;
  * and this process's cache forgets the keys right after the commit.
  */
 export async function keyTransaction<T>(em: EntityManager, runtime: Pick<Runtime, 'keyChanges'>, work: (tem: EntityManager, changed: KeyChanged) => Promise<T>): Promise<T> {
-  const changes: KeyChange[] = [];
+  const changes: AuthChange[] = [];
   const result = await em.transactional(async (tem) => {
     const value = await work(tem, (change) => changes.push(change));
     await runtime.keyChanges.announce(tem, changes);

@@ -2,11 +2,12 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import { AuthReason, ErrorCode } from '../../errors';
 import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { redact } from '../../shared/redact';
+import { errorForLog, type Logger } from '../../logger';
 import { describeLimitError, graphqlLimits } from './graphql-limits';
 
 /** Codes whose messages were written for the client and may be shown as they are. */
@@ -43,6 +44,29 @@ const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/** Codes written for the client; anything else is unexpected and gets logged (with its request id). */
+function isClientError(error: GraphQLError): boolean {
+  return CLIENT_CODES.has(String(error.extensions?.code ?? ''));
+}
+
+const errorLogPlugin = (logger: Logger): ApolloServerPlugin<Context> => ({
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          if (isClientError(error)) continue;
+          logger.error({ requestId: contextValue.requestId, err: errorForLog(unwrapResolverError(error)), path: error.path }, 'unexpected error in GraphQL operation');
+        }
+      },
+    };
+  },
+});
+
+/** A client-facing message or extension never carries key material the client sent (it is masked). */
+function redactExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(extensions).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
+}
+
 export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloServer<Context> {
   const { config, logger } = runtime;
   const limits = graphqlLimits(config);
@@ -63,21 +87,18 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     plugins: [
       config.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
       forbiddenStatusPlugin,
+      errorLogPlugin(logger),
       ...limits.plugins,
     ],
-    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
       const code = String(formatted.extensions?.code ?? '');
       if (CLIENT_CODES.has(code)) {
         const message = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;
         const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-        return describeLimitError({ ...formatted, message, extensions });
+        return describeLimitError({ ...formatted, message: redact(message), extensions: redactExtensions(extensions) });
       }
-      // Unknown failures are masked: the client gets a code, the log gets a redacted message.
-      const original = unwrapResolverError(error);
-      logger.error(
-        { err: { name: original instanceof Error ? original.name : typeof original, message: redact(original instanceof Error ? original.message : String(original)) }, path: formatted.path },
-        'unexpected error in GraphQL operation',
-      );
+      // Unknown failures are masked: the client gets a code; errorLogPlugin (or the
+      // context function) logged them with the request id.
       return {
         message: 'Internal server error',
         path: formatted.path,

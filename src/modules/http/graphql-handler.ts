@@ -2,10 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
-import { AuthReason, AuthenticationError, ForbiddenError, RateLimitedError } from '../../errors';
+import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, RateLimitedError } from '../../errors';
+import { errorForLog } from '../../logger';
+import { redact } from '../../shared/redact';
+import { findNul } from '../../shared/validation';
 import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
 import { authenticateKey } from '../auth/request-auth';
-import { headerValue, readBody } from './request';
+import { headerValue, readBody, sendJson } from './request';
 
 /** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
 function isIntrospectionOnly(query: unknown): boolean {
@@ -23,6 +26,13 @@ function isIntrospectionOnly(query: unknown): boolean {
         d.operation === 'query' &&
         d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))),
   );
+}
+
+/** A NUL anywhere in the document or the variables: 400 BAD_USER_INPUT before anything runs. */
+function refuseNul(res: ServerResponse, at: string): void {
+  const field = at.replace(/^variables\./, '');
+  const named = field !== at && redact(field) === field ? { field } : {};
+  sendJson(res, 400, { errors: [{ message: 'Strings must not contain NUL characters', extensions: { code: ErrorCode.BAD_USER_INPUT, ...named } }] });
 }
 
 export interface RequestInfo {
@@ -55,6 +65,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         }
       } else body = raw;
     }
+    const nulAt = findNul(req.method === 'POST' ? body : Object.fromEntries(url.searchParams));
+    if (nulAt !== null) return refuseNul(res, nulAt);
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {
@@ -68,7 +80,11 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         }
         throw new AuthenticationError(credential.reason);
       }
-      const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime);
+      const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
+        // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
+        runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
+        throw error;
+      });
       if (!auth.ok) {
         if (auth.status === 429) throw new RateLimitedError(auth.retryAfterSeconds);
         throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);

@@ -1,3 +1,4 @@
+import { errorForLog } from '../../logger';
 import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -63,14 +64,33 @@ function refuseThrottled(res: ServerResponse, graphql: boolean, retryAfterSecond
   );
 }
 
-export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): Server {
+/** The HTTP server, plus the first step of a graceful stop. */
+export interface KeygateHttpServer extends Server {
+  /**
+   * Stop reusing connections: responses still to be written say `Connection: close`
+   * and each connection is closed once its response is done, so pooled clients go
+   * elsewhere instead of sending new requests to a server that is stopping.
+   */
+  drain(): void;
+}
+
+export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): KeygateHttpServer {
   const { logger, orm, config, metrics } = runtime;
   const graphql = graphqlHandler(apollo, runtime);
   const proxies = proxyTrust(config.trustProxy);
   const production = config.env === 'production';
 
+  let draining = false;
+  const pending = new Set<ServerResponse>();
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
+    pending.add(res);
+    res.once('close', () => {
+      pending.delete(res);
+      if (draining) server.closeIdleConnections();
+    });
+    if (draining) res.setHeader('connection', 'close');
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     res.setHeader('vary', 'Origin');
@@ -117,7 +137,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     } catch (error) {
       if (error instanceof BodyTooLargeError) sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
       else {
-        logger.error({ requestId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'request failed');
+        logger.error({ requestId, err: errorForLog(error) }, 'request failed');
         if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
         else res.end();
       }
@@ -130,7 +150,14 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
-  return config.tls
+  const server: Server = config.tls
     ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener)
     : createPlainServer(listener);
+  return Object.assign(server, {
+    drain() {
+      draining = true;
+      for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
+      server.closeIdleConnections();
+    },
+  });
 }

@@ -168,6 +168,8 @@ export class ApiKeyService {
         changed.push('rateLimit');
         keyChanged({ keyIds: [key.id] });
       }
+      // Write (and lock) the key row before the audit chain head, as every key mutation does.
+      await tem.flush();
       await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
       return key;
     });
@@ -185,8 +187,17 @@ export class ApiKeyService {
       const state = keyState(key, now);
       if (state.status === KeyStatus.REVOKED) throw new ConflictError('The API key is already revoked');
       if (state.status === KeyStatus.EXPIRED) throw new ConflictError('The API key has already expired');
-      key.revokedAt = now;
-      key.revokedReason = why || 'revoked';
+      const revokedReason = why || 'revoked';
+      // Conditional update first: it locks the key row before anything else (the same
+      // order as rotation, so the two cannot deadlock), and of two racing changes to
+      // the key exactly one wins.
+      const claimed = await tem.nativeUpdate(
+        ApiKey,
+        { id: key.id, revokedAt: state.status === KeyStatus.ROTATING ? { $gt: now } : null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+        { revokedAt: now, revokedReason },
+      );
+      if (claimed !== 1) throw new ConflictError('The API key changed while it was being revoked; read it again');
+      Object.assign(key, { revokedAt: now, revokedReason });
       changed({ keyIds: [key.id] });
       if (state.status === KeyStatus.ROTATING) await endGrace(tem, { oldKeyId: key.id }, now);
       await recordAudit(

@@ -114,9 +114,10 @@ export class RotationService {
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const rotation = await this.get(id, tem);
       const now = this.runtime.clock.now();
+      // The key row first, then the rotation: the lock order of revokeApiKey too.
+      await tem.nativeUpdate(ApiKey, { id: rotation.oldKeyId, revokedAt: { $gt: now } }, { revokedAt: now });
       const ended = await tem.nativeUpdate(Rotation, { id, graceEndsAt: { $gt: now } }, { graceEndsAt: now, completedAt: now });
       if (ended !== 1) throw new ConflictError('The rotation is already completed');
-      await tem.nativeUpdate(ApiKey, { id: rotation.oldKeyId, revokedAt: { $gt: now } }, { revokedAt: now });
       changed({ keyIds: [rotation.oldKeyId] });
       await recordAudit(
         tem,

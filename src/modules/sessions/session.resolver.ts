@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { SessionAccessInput, SessionToken, TokenIntrospection } from './session.inputs';
 import { SessionService } from './session.service';
 import { SigningKey } from './signing-key.entity';
+import { keyTransaction } from '../auth/key-transaction';
 
 const sessions = (ctx: Context) => new SessionService(ctx.em, actorOf(ctx), ctx.runtime);
 
@@ -24,12 +25,12 @@ export class SessionResolver {
   async rotateSigningKey(@Ctx() ctx: Context): Promise<SigningKey> {
     const actor = actorOf(ctx);
     const store = ctx.runtime.signingKeys;
-    const key = await ctx.em.transactional(async (tem) => {
+    // Every process (this one right after the commit) forgets its cached signing key.
+    return keyTransaction(ctx.em, ctx.runtime, async (tem, changed) => {
       const created = await store.rotate(tem);
+      changed({ signingKeys: true });
       await recordAudit(tem, actor, { action: 'signing_key.rotate', appId: null, mode: null, targetId: created.kid, details: { algorithm: created.algorithm } }, created.createdAt);
       return created;
     });
-    store.invalidate();
-    return key;
   }
 }

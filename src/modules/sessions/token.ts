@@ -58,6 +58,18 @@ function hasShape(p: Record<string, unknown>): p is SessionClaims & Record<strin
   );
 }
 
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Exactly one spelling per token: three base64url segments that re-encode to
+ * themselves. Node's decoder skips padding, stray characters and the unused low bits
+ * of the last character, so without this many strings would verify as the same token
+ * (and a deny-list or cache keyed by the string could be sidestepped).
+ */
+function isCanonical(token: string): boolean {
+  return COMPACT_JWS.test(token) && token.split('.').every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment);
+}
+
 /**
  * Verifies a session token per RFC 8725: the algorithm is pinned (EdDSA only, so
  * `alg: none` and HS256-with-the-public-key fail), and iss, typ, exp and nbf are
@@ -70,7 +82,7 @@ export async function verifyToken(
   now: Date,
   keyFor: (kid: string) => Promise<KeyObject | null>,
 ): Promise<TokenVerification> {
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { valid: false, reason: 'MALFORMED' };
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH || !isCanonical(token)) return { valid: false, reason: 'MALFORMED' };
   let kid: string | undefined;
   try {
     const header = decodeProtectedHeader(token);

@@ -1,3 +1,4 @@
+import { errorForLog } from '../../logger';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
@@ -68,7 +69,7 @@ export class UsageRecorder {
   /** Writes everything counted so far; concurrent calls queue behind each other. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.write()).catch((error: unknown) => {
-      this.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'usage flush failed; counts kept for the next try');
+      this.logger.error({ err: errorForLog(error) }, 'usage flush failed; counts kept for the next try');
     });
     return this.flushing;
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { redact } from '../../../shared/redact';
+import { findNul } from '../../../shared/validation';
 import { BodyTooLargeError, headerValue, readBody } from '../request';
 import type { RestError } from '../rest-errors';
 import type { RouteContext } from './route';
@@ -15,8 +17,15 @@ function depth(value: unknown, level = 0): number {
   return max;
 }
 
+function withoutNul(value: unknown): Parsed<unknown> {
+  const at = findNul(value);
+  if (at === null) return { ok: true, value };
+  return { ok: false, error: { status: 400, code: 'invalid_request', message: 'Strings must not contain NUL characters', ...fieldNamed(at) } };
+}
+
 /** Reads a JSON (or, where allowed, form-encoded) body: 413 when too large, 400 when unreadable. */
-export async function readRequestBody(ctx: RouteContext, options: { form?: boolean } = {}): Promise<Parsed<unknown>> {
+export async function readRequestBody(ctx: RouteContext, options: { form?: boolean; allowNul?: boolean } = {}): Promise<Parsed<unknown>> {
+  const checked = options.allowNul ? (value: unknown): Parsed<unknown> => ({ ok: true, value }) : withoutNul;
   let raw: string;
   try {
     raw = await readBody(ctx.req, MAX_REST_BODY_BYTES);
@@ -26,7 +35,7 @@ export async function readRequestBody(ctx: RouteContext, options: { form?: boole
   }
   const type = (headerValue(ctx.req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (options.form && type === 'application/x-www-form-urlencoded') {
-    return { ok: true, value: Object.fromEntries(new URLSearchParams(raw)) };
+    return checked(Object.fromEntries(new URLSearchParams(raw)));
   }
   if (type !== 'application/json') {
     const accepted = options.form ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
@@ -35,10 +44,18 @@ export async function readRequestBody(ctx: RouteContext, options: { form?: boole
   try {
     const value: unknown = JSON.parse(raw);
     if (depth(value) > MAX_JSON_DEPTH) return { ok: false, error: { status: 400, code: 'invalid_request', message: 'JSON body is nested too deeply' } };
-    return { ok: true, value };
+    return checked(value);
   } catch {
     return { ok: false, error: { status: 400, code: 'invalid_request', message: 'Request body is not valid JSON' } };
   }
+}
+
+/**
+ * Names the offending field, unless the name itself looks like a credential (someone
+ * pasted a key where a field name goes): error bodies never carry key material.
+ */
+function fieldNamed(path: string): { field?: string } {
+  return path && redact(path) === path ? { field: path } : {};
 }
 
 /** Validates a body against a strict schema; the first problem names its field. */
@@ -47,11 +64,15 @@ export function validateBody<T>(schema: z.ZodType<T>, value: unknown): Parsed<T>
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
   const path = [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : [])].join('.');
+  const named = fieldNamed(path);
+  const shown = named.field ?? (path ? '[REDACTED]' : '');
   const message =
     issue.code === 'unrecognized_keys'
-      ? `Unknown field: ${path}`
+      ? `Unknown field: ${shown || '(empty name)'}`
       : issue.code === 'invalid_type' && issue.received === 'undefined'
-        ? `Missing field: ${path}`
-        : `Invalid field ${path || 'body'}: ${issue.message}`;
-  return { ok: false, error: { status: 400, code: 'invalid_request', message, ...(path ? { field: path } : {}) } };
+        ? `Missing field: ${shown}`
+        : // zod quotes the received value in some messages; never echo what the client sent.
+          `Invalid field ${shown || 'body'}: ${redact(issue.message)}`;
+  const field = issue.code === 'unrecognized_keys' && path === '' ? { field: '' } : named;
+  return { ok: false, error: { status: 400, code: 'invalid_request', message, ...field } };
 }
