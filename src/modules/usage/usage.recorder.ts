@@ -1,5 +1,6 @@
 import { errorForLog } from '../../logger';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
+import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
@@ -30,6 +31,8 @@ export class UsageRecorder {
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** A flush is queued and has not started writing yet: more events need no other. */
+  private flushQueued = false;
 
   constructor(
     private readonly orm: Orm,
@@ -58,7 +61,7 @@ export class UsageRecorder {
     } else if (kind === 'failure') bucket.failures += 1;
     else bucket.tokensIssued += 1;
     this.pending += 1;
-    if (this.pending >= this.options.maxPending) void this.flush();
+    if (this.pending >= this.options.maxPending && !this.flushQueued) void this.flush();
   }
 
   /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
@@ -68,6 +71,7 @@ export class UsageRecorder {
 
   /** Writes everything counted so far; concurrent calls queue behind each other. */
   flush(): Promise<void> {
+    this.flushQueued = true;
     this.flushing = this.flushing.then(() => this.write()).catch((error: unknown) => {
       this.logger.error({ err: errorForLog(error) }, 'usage flush failed; counts kept for the next try');
     });
@@ -81,6 +85,7 @@ export class UsageRecorder {
   }
 
   private async write(): Promise<void> {
+    this.flushQueued = false;
     if (this.buckets.size === 0 && this.lastUsed.size === 0) return;
     const buckets = [...this.buckets.values()];
     const lastUsed = [...this.lastUsed.entries()];
@@ -91,9 +96,10 @@ export class UsageRecorder {
     const date = (d: Date) => em.getPlatform().processDateProperty(d);
     try {
       await em.transactional(async (tem) => {
-        if (buckets.length) {
-          const values = buckets.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-          const params = buckets.flatMap((b) => [b.key.id, date(new Date(b.hour)), b.key.appId, b.key.mode, b.verifications, b.failures, b.tokensIssued]);
+        // Chunks keep each statement under the drivers' parameter limits (PostgreSQL: 65 535).
+        for (const chunk of chunks(buckets, ROWS_PER_STATEMENT)) {
+          const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+          const params = chunk.flatMap((b) => [b.key.id, date(new Date(b.hour)), b.key.appId, b.key.mode, b.verifications, b.failures, b.tokensIssued]);
           await tem.execute(
             `insert into key_usage (key_id, hour, app_id, mode, verifications, failures, tokens_issued) values ${values}
              on conflict (key_id, hour) do update set
@@ -104,8 +110,18 @@ export class UsageRecorder {
             'run',
           );
         }
-        for (const [keyId, at] of lastUsed) {
-          await tem.execute('update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)', [date(at), keyId, date(at)], 'run');
+        // One UPDATE … FROM (VALUES …) per chunk, not one statement per key: a busy
+        // server touches thousands of keys a second.
+        // PostgreSQL types VALUES parameters as text: say they are timestamps.
+        const postgres = tem.getPlatform() instanceof PostgreSqlPlatform;
+        for (const chunk of chunks(lastUsed, ROWS_PER_STATEMENT)) {
+          const values = chunk.map(() => (postgres ? '(?, cast(? as timestamptz))' : '(?, ?)')).join(', ');
+          await tem.execute(
+            `update api_keys set last_used_at = v.at from (select column1 as id, column2 as at from (values ${values}) as rows) as v
+             where api_keys.id = v.id and (api_keys.last_used_at is null or api_keys.last_used_at < v.at)`,
+            chunk.flatMap(([keyId, at]) => [keyId, date(at)]),
+            'run',
+          );
         }
       });
     } catch (error) {
@@ -122,4 +138,12 @@ export class UsageRecorder {
       throw error;
     }
   }
+}
+
+const ROWS_PER_STATEMENT = 1_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

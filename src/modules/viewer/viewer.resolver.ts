@@ -1,4 +1,4 @@
-import { Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { type Context, actorOf } from '../../context';
 import { App } from '../apps/app.entity';
 import { AppService } from '../apps/app.service';
@@ -14,8 +14,8 @@ export class Viewer {
   @Field(() => ID, { nullable: true })
   keyId!: string | null;
 
-  @Field(() => App, { nullable: true })
-  app!: App | null;
+  /** Not a field: `app` is resolved from it only when the query asks for it. */
+  appId!: string | null;
 
   @Field(() => KeyKind, { nullable: true })
   kind!: KeyKind | null;
@@ -35,15 +35,19 @@ export class Viewer {
 
 @Resolver(() => Viewer)
 export class ViewerResolver {
+  /** Straight from the Principal: `{ viewer { type keyId } }` costs no query. */
   @Query(() => Viewer)
-  async viewer(@Ctx() ctx: Context): Promise<Viewer> {
-    const actor = actorOf(ctx);
-    const p = actor.principal;
+  viewer(@Ctx() ctx: Context): Viewer {
+    const p = actorOf(ctx).principal;
     const permissions = [...permissionsOf(p)];
     if (p.type === PrincipalType.ROOT) {
-      return { type: p.type, keyId: p.id, app: null, kind: null, mode: null, role: null, permissions, expiresAt: null };
+      return { type: p.type, keyId: p.id, appId: null, kind: null, mode: null, role: null, permissions, expiresAt: null };
     }
-    const app = await new AppService(ctx.em, actor, ctx.runtime).get(p.appId);
-    return { type: p.type, keyId: p.id, app, kind: p.kind, mode: p.mode, role: p.role, permissions, expiresAt: p.expiresAt };
+    return { type: p.type, keyId: p.id, appId: p.appId, kind: p.kind, mode: p.mode, role: p.role, permissions, expiresAt: p.expiresAt };
+  }
+
+  @FieldResolver(() => App, { nullable: true })
+  async app(@Root() viewer: Viewer, @Ctx() ctx: Context): Promise<App | null> {
+    return viewer.appId ? new AppService(ctx.em, actorOf(ctx), ctx.runtime).get(viewer.appId) : null;
   }
 }

@@ -1,0 +1,126 @@
+// @ts-check
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { HttpClient } = require('./http');
+const { scratchDatabase } = require('./db');
+const { bootstrap, startServer, ROOT } = require('./procs');
+const { progress } = require('./report');
+
+/**
+ * One Keygate deployment for one figure: a scratch database, a master key, a root key,
+ * and as many server processes on it as the figure wants.
+ */
+
+const Q = {
+  createApp: 'mutation($input: CreateAppInput!){ createApp(input:$input){ id } }',
+  createApiKey: 'mutation($input: CreateApiKeyInput!){ createApiKey(input:$input){ secret apiKey { id } } }',
+  revokeApiKey: 'mutation($id: ID!){ revokeApiKey(id:$id){ id } }',
+  viewer: '{ viewer { type keyId } }',
+  sessionAccess: 'mutation($input: SessionAccessInput!){ sessionAccess(input:$input){ token } }',
+};
+
+class Deployment {
+  /**
+   * @param {'sqlite'|'postgres'} kind
+   * @param {string} pgAdminUrl
+   */
+  static async create(kind, pgAdminUrl) {
+    const db = await scratchDatabase(kind, pgAdminUrl);
+    const masterKey = crypto.randomBytes(32).toString('base64');
+    const deployment = new Deployment(db, masterKey);
+    try {
+      deployment.rootKey = await bootstrap(deployment.env());
+    } catch (error) {
+      await db.drop();
+      throw error;
+    }
+    return deployment;
+  }
+
+  /** @param {import('./db').ScratchDb} db @param {string} masterKey */
+  constructor(db, masterKey) {
+    this.db = db;
+    this.masterKey = masterKey;
+    this.rootKey = '';
+    this.started = 0;
+    this.failed = false;
+  }
+
+  /** The documented environment, nothing inherited but PATH. @param {Record<string, string>} [extra] */
+  env(extra = {}) {
+    return {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      DATABASE_URL: this.db.url,
+      KEYGATE_MASTER_KEY: this.masterKey,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      KEYGATE_DATA_DIR: this.db.dir,
+      ...extra,
+    };
+  }
+
+  /**
+   * A server process with its own keep-alive client.
+   * @param {string} name @param {Record<string, string>} [extraEnv]
+   */
+  async start(name, extraEnv) {
+    const server = await startServer({ name: `${name}-${++this.started}`, script: path.join(ROOT, 'dist/main.js'), env: this.env(extraEnv), logDir: this.db.dir });
+    const client = new HttpClient(server.origin);
+    return {
+      server,
+      client,
+      stop: async () => {
+        client.close();
+        await server.stop();
+      },
+    };
+  }
+
+  /** After a failure: keep the server logs (the scratch dir goes away with the database). */
+  markFailed() {
+    this.failed = true;
+  }
+
+  /** Stops nothing by itself: servers registered their own stop, which runs first. */
+  async drop() {
+    if (this.failed && fs.existsSync(this.db.dir)) {
+      const kept = path.join(os.tmpdir(), 'keygate-bench', 'logs', path.basename(this.db.dir));
+      try {
+        fs.mkdirSync(kept, { recursive: true });
+        for (const file of fs.readdirSync(this.db.dir).filter((f) => f.endsWith('.log'))) fs.copyFileSync(path.join(this.db.dir, file), path.join(kept, file));
+        progress(`server logs kept in ${kept}`);
+      } catch (error) {
+        progress(`could not keep the server logs: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+    await this.db.drop();
+  }
+}
+
+/** @param {HttpClient} client @param {string} rootKey @returns {Promise<string>} app id */
+async function createApp(client, rootKey) {
+  const data = await client.graphql(rootKey, Q.createApp, { input: { name: 'bench' } });
+  return data.createApp.id;
+}
+
+/**
+ * @param {HttpClient} client @param {string} rootKey @param {string} appId
+ * @returns {Promise<{ secret: string, id: string }>}
+ */
+async function createSecretKey(client, rootKey, appId) {
+  const data = await client.graphql(rootKey, Q.createApiKey, { input: { appId, name: 'bench', kind: 'SECRET', mode: 'TEST', role: 'READ_WRITE' } });
+  return { secret: data.createApiKey.secret, id: data.createApiKey.apiKey.id };
+}
+
+/** @param {HttpClient} client @param {string} rootKey @param {string} id */
+async function revokeKey(client, rootKey, id) {
+  await client.graphql(rootKey, Q.revokeApiKey, { id });
+}
+
+module.exports = { Deployment, createApp, createSecretKey, revokeKey, Q };
