@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { KeyKind, KeyMode, KeyRole } from '../keys/key-enums';
-import type { RateLimit } from '../rate-limits/rate-limit.types';
+import type { KeyPrincipal } from './principal';
 
 /**
  * What a key row says about authentication, copied out of the entity. Its state
@@ -9,18 +8,8 @@ import type { RateLimit } from '../rate-limits/rate-limit.types';
  */
 export type KeyRecord =
   | { type: 'root'; id: string; revokedAt: Date | null }
-  | {
-      type: 'api';
-      id: string;
-      appId: string;
-      kind: KeyKind;
-      mode: KeyMode;
-      role: KeyRole | null;
-      expiresAt: Date | null;
-      revokedAt: Date | null;
-      allowedOrigins: string[];
-      rateLimit: RateLimit | null;
-    };
+  // What the principal carries, plus the end the principal never shows (grace or revocation).
+  | (Omit<KeyPrincipal, 'type'> & { type: 'api'; revokedAt: Date | null });
 
 /** Which cached keys a committed change makes stale. */
 export type KeyChange = { keyIds: string[] } | { appId: string } | { all: true };
