@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger';
 import { KeyCache } from './modules/auth/key-cache';
 import { KeyChangeBus } from './modules/auth/key-change-bus';
 import { KeyHasher } from './modules/auth/key-hash';
+import { AppSettingsCache } from './modules/apps/app-settings.cache';
 import { RateLimits } from './modules/rate-limits/rate-limits';
 import { consoleOrigins } from './modules/auth/origin-policy';
 import { createRootKey, hasRootKey } from './modules/auth/root-key.service';
@@ -51,6 +52,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     const keyCache = new KeyCache(config.keyCache);
     keyChanges = new KeyChangeBus(keyCache, config.database, logger);
     keyChanges.onSigningKeysChanged = () => signingKeys.invalidate();
+    const appSettings = new AppSettingsCache();
+    keyChanges.onAppChanged = (appId) => appSettings.invalidate(appId);
     await keyChanges.start();
     const runtime: Runtime = {
       config,
@@ -66,6 +69,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       keyCache,
       keyChanges,
       rateLimits: new RateLimits(config, logger),
+      appSettings,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();

@@ -7,6 +7,7 @@ import type { Clock } from './shared/clock';
 import type { KeyCache } from './modules/auth/key-cache';
 import type { KeyChangeBus } from './modules/auth/key-change-bus';
 import type { KeyHasher } from './modules/auth/key-hash';
+import type { AppSettingsCache } from './modules/apps/app-settings.cache';
 import type { RateLimits } from './modules/rate-limits/rate-limits';
 import type { Principal } from './modules/auth/principal';
 import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
@@ -31,6 +32,7 @@ export interface Runtime {
   keyCache: KeyCache;
   keyChanges: KeyChangeBus;
   rateLimits: RateLimits;
+  appSettings: AppSettingsCache;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
-import { CompleteRotationDocument, DeleteAppDocument, RevokeApiKeyDocument, RotateApiKeyDocument } from '../generated/graphql';
+import { CompleteRotationDocument, DeleteAppDocument, RevokeApiKeyDocument, RotateApiKeyDocument, SessionAccessDocument, UpdateAppDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { GraphQLClient } from '../helpers/graphql-client';
 import { BIN, type ServerProcess, startServerProcess } from '../helpers/server-process';
@@ -68,6 +68,22 @@ describe('one process: a warm cache never outlives a change to the key', () => {
     await server.root.ok(CompleteRotationDocument, { id: rotateApiKey.rotation.id });
     expect(await verify(server.baseUrl, key.secret)).toBe(401);
     expect(await verify(server.baseUrl, rotateApiKey.secret)).toBe(200);
+  });
+
+  it('updateApp: the very next sessionAccess follows the new token lifetimes (cached app settings are dropped)', async () => {
+    const writer = server.client((await createKey(server.root, { appId, role: 'READ_WRITE' })).secret);
+    expect((await writer.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } })).errors).toBeUndefined();
+    await server.root.ok(UpdateAppDocument, { id: appId, input: { maxTokenLifetime: 3600 } });
+    const refused = await writer.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tokenLifetime' });
+  });
+
+  it('deleteApp: the next sessionAccess for it (by root) is NOT_FOUND', async () => {
+    const doomed = (await createApp(server.root, 'Minting app')).id;
+    expect((await server.root.request(SessionAccessDocument, { input: { appId: doomed, mode: 'TEST', userId: 'u' } })).errors).toBeUndefined();
+    await server.root.ok(DeleteAppDocument, { id: doomed });
+    const refused = await server.root.request(SessionAccessDocument, { input: { appId: doomed, mode: 'TEST', userId: 'u' } });
+    expect(refused.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
   it('deleteApp: every cached key of the app is refused at once', async () => {
@@ -134,6 +150,21 @@ describe.skipIf(TEST_DIALECT !== 'postgresql')('two Keygate processes on one Pos
     const since = performance.now();
     await rootA.ok(DeleteAppDocument, { id: doomed });
     expect(await msUntilRefused(b.baseUrl, key.secret, since)).toBeLessThan(1_000);
+  });
+
+  it('token settings changed through A apply to mints on B within 1 s', async () => {
+    const writerKey = (await createKey(rootA, { appId, role: 'READ_WRITE' })).secret;
+    const onB = new GraphQLClient(b.url, writerKey);
+    expect((await onB.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } })).errors).toBeUndefined();
+    await rootA.ok(UpdateAppDocument, { id: appId, input: { maxTokenLifetime: 3600 } });
+    const since = performance.now();
+    for (;;) {
+      const result = await onB.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } });
+      if (result.errors?.[0].extensions?.code === 'BAD_USER_INPUT') break;
+      expect(performance.now() - since).toBeLessThan(1_000);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await rootA.ok(UpdateAppDocument, { id: appId, input: { maxTokenLifetime: 86_400 } });
   });
 
   it('with its listening connection cut, B still refuses a revoked key within its short fallback TTL', async () => {

@@ -101,7 +101,9 @@ export class AppService {
     const p = this.actor.principal;
     assertAppInScope(p, id);
     if (p.type === PrincipalType.API_KEY) assertModeAllowed(p, KeyMode.LIVE);
-    return this.em.transactional(async (tem) => {
+    // Token lifetimes and publishing rules are cached by every process: announce the change.
+    return keyTransaction(this.em, this.runtime, async (tem, changed) => {
+      changed({ appId: id });
       const app = await this.get(id, tem);
       const before: AppSettings = { ...app, allowedOrigins: [...app.allowedOrigins] };
       const after = validateSettings({

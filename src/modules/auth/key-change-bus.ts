@@ -35,6 +35,8 @@ export class KeyChangeBus {
 
   /** Called when signing keys changed (here or in another process). */
   onSigningKeysChanged: () => void = () => undefined;
+  /** Called when an app's settings changed (null: possibly any app's). */
+  onAppChanged: (appId: string | null) => void = () => undefined;
 
   constructor(
     private readonly cache: KeyCache,
@@ -56,8 +58,10 @@ export class KeyChangeBus {
   }
 
   private apply(change: AuthChange): void {
-    if ('signingKeys' in change) this.onSigningKeysChanged();
-    else this.cache.invalidate(change);
+    if ('signingKeys' in change) return this.onSigningKeysChanged();
+    this.cache.invalidate(change);
+    if ('appId' in change) this.onAppChanged(change.appId);
+    if ('all' in change) this.onAppChanged(null);
   }
 
   /** Starts listening (PostgreSQL only). Resolves once the first connection is up. */
@@ -105,6 +109,7 @@ export class KeyChangeBus {
     // Whatever happened while not listening is unknown: start from an empty cache.
     this.cache.clear();
     this.onSigningKeysChanged();
+    this.onAppChanged(null);
     this.cache.setDegraded(false);
     this.connected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
@@ -117,6 +122,7 @@ export class KeyChangeBus {
       // A payload we cannot read: drop everything rather than keep something stale.
       this.cache.invalidate({ all: true });
       this.onSigningKeysChanged();
+      this.onAppChanged(null);
     }
   }
 

@@ -3,7 +3,6 @@ import type { Actor, Runtime } from '../../context';
 import { AuthReason, BadInputError, ForbiddenError, NotFoundError } from '../../errors';
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
-import { App } from '../apps/app.entity';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
 import { type Principal, PrincipalType } from '../auth/principal';
 import { keyRefOf } from '../auth/request-auth';
@@ -73,7 +72,7 @@ export class SessionService {
     const { appId, mode } = target(principal, request);
     const userId = requireName(request.userId, 'userId', MAX_USER_ID_LENGTH);
     const channelId = request.channelId === undefined || request.channelId === null ? undefined : requireName(request.channelId, 'channelId', MAX_USER_ID_LENGTH);
-    const app = await this.em.findOne(App, { id: appId, deletedAt: null });
+    const app = await this.runtime.appSettings.get(this.em, appId);
     if (!app) throw new NotFoundError('App');
 
     const publishable = principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE;

@@ -1,8 +1,6 @@
-import { AuthReason } from '../../../errors';
-import { can } from '../../auth/permissions';
 import { SessionService } from '../../sessions/session.service';
 import { sendJson } from '../request';
-import { authFailure, sendRestError } from '../rest-errors';
+import { sendRestError } from '../rest-errors';
 import { readRequestBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';
 

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { can } from '../../auth/permissions';
 import { KeyMode } from '../../keys/key-enums';
 import { SessionService } from '../../sessions/session.service';
 import { sendJson } from '../request';
-import { authFailure, restErrorOf, sendRestError } from '../rest-errors';
-import { AuthReason } from '../../../errors';
+import { restErrorOf, sendRestError } from '../rest-errors';
 import { readRequestBody, validateBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';
 

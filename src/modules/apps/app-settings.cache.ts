@@ -1,0 +1,47 @@
+import { performance } from 'node:perf_hooks';
+import type { EntityManager } from '@mikro-orm/core';
+import { App } from './app.entity';
+
+/** What minting a session token needs to know about an app. */
+export interface MintSettings {
+  id: string;
+  defaultTokenLifetime: number;
+  maxTokenLifetime: number;
+  publishableCanPublish: boolean;
+}
+
+const TTL_MS = 5_000;
+const MAX_APPS = 10_000;
+
+/**
+ * Every sessionAccess needs its app's token settings; asking the database each time was
+ * a quarter of a mint's CPU (bench/, figure 2). Settings are kept briefly per process;
+ * updateApp and deleteApp drop them at once here and, through the key change bus, in
+ * other processes. Deleted apps are never cached.
+ */
+export class AppSettingsCache {
+  private readonly entries = new Map<string, { settings: MintSettings; storedAt: number }>();
+  private generation = 0;
+
+  async get(em: EntityManager, appId: string): Promise<MintSettings | null> {
+    const entry = this.entries.get(appId);
+    if (entry && performance.now() - entry.storedAt < TTL_MS) return entry.settings;
+    const ticket = this.generation;
+    const app = await em.findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
+    if (!app) return null;
+    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish };
+    // A change committed while this load ran wins (see KeyCache for the same race).
+    if (ticket === this.generation) {
+      if (this.entries.size >= MAX_APPS) this.entries.clear();
+      this.entries.set(appId, { settings, storedAt: performance.now() });
+    }
+    return settings;
+  }
+
+  /** One app changed (or, with null, possibly any): forget it. */
+  invalidate(appId: string | null): void {
+    this.generation++;
+    if (appId === null) this.entries.clear();
+    else this.entries.delete(appId);
+  }
+}
