@@ -43,6 +43,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   const orm = await openOrm(config.database);
   let server: KeygateHttpServer | undefined;
   let keyChanges: KeyChangeBus | undefined;
+  // Holds a Redis connection when REDIS_URL is set: closed on a failed start too, or the process would hang.
+  let rateLimits: RateLimits | undefined;
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
@@ -68,7 +70,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       authFailures: new AuthFailureAuditor(orm, clock, logger),
       keyCache,
       keyChanges,
-      rateLimits: new RateLimits(config, logger),
+      rateLimits: (rateLimits = new RateLimits(config, logger)),
       appSettings,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
@@ -113,6 +115,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     };
   } catch (error) {
     await keyChanges?.close();
+    await rateLimits?.close();
     await orm.close(true);
     throw error;
   }

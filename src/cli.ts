@@ -65,7 +65,11 @@ export async function serve(): Promise<number> {
   const keygate = await createKeygate(config);
   const rootKey = await keygate.ensureFirstRootKey();
   if (rootKey) announceRootKey(rootKey);
-  const { url } = await keygate.listen();
+  const { url } = await keygate.listen().catch(async (error: unknown) => {
+    // A taken port, say: release the database and Redis so the process can exit.
+    await keygate.close();
+    throw error;
+  });
   keygate.runtime.logger.info({ url, database: config.database.dialect }, `Keygate listening on ${url}`);
   const stop = async (signal: string) => {
     keygate.runtime.logger.info({ signal }, 'shutting down');

@@ -69,6 +69,12 @@ describe('GraphQL document limits', () => {
     await expectLimit(`{ viewer { ${'type '.repeat(100)} } }`, 'tokens', 'GRAPHQL_PARSE_FAILED');
   });
 
+  it('a NUL spelled as an escape inside the document is refused with 400 before anything runs', async () => {
+    const { status, body } = await post({ query: '{ app(id: "app_\\u0000x") { id } }' });
+    expect(status).toBe(400);
+    expect(body.errors?.[0].message).toBe('Strings must not contain NUL characters');
+  });
+
   it('batched requests (a JSON array) are refused', async () => {
     const { status, body } = await post([{ query: '{ viewer { type } }' }, { query: '{ viewer { type } }' }]);
     expect(status).toBe(400);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
-import { ApiKeyDocument, CreateApiKeyDocument, UpdateApiKeyDocument } from '../generated/graphql';
+import { ApiKeyDocument, CreateApiKeyDocument, RevokeApiKeyDocument, UpdateApiKeyDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { GraphQLClient } from '../helpers/graphql-client';
 import { BIN, type ServerProcess, startServerProcess } from '../helpers/server-process';
@@ -67,6 +67,28 @@ describe('failed authentications per client IP', () => {
   it('other clients are not affected', async () => {
     expect((await verify(server.baseUrl, good, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);
     expect((await viewer(server.url, good, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
+  });
+
+  it('/auth/forward answers a spent budget with 403 rate_limited + Retry-After (nginx auth_request relays only 401/403)', async () => {
+    const attacker = { 'x-forwarded-for': '203.0.113.20' };
+    for (let i = 0; i < 5; i++) expect((await verify(server.baseUrl, 'sk_test_guess', attacker)).status).toBe(401);
+    const response = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${good}`, ...attacker } });
+    expect(response.status).toBe(403);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await response.json()) as any).error).toMatchObject({ code: 'rate_limited', reason: 'RATE_LIMITED' });
+  });
+
+  it('only made-up or mistyped keys spend the budget: a revoked real key or an expired token is routine', async () => {
+    const client = { 'x-forwarded-for': '198.51.100.30' };
+    const appId = (await createApp(server.root, 'Routine failures')).id;
+    const revoked = await createKey(server.root, { appId });
+    await server.root.ok(RevokeApiKeyDocument, { id: revoked.id });
+    for (let i = 0; i < 8; i++) expect((await verify(server.baseUrl, revoked.secret, client)).status).toBe(401);
+    for (let i = 0; i < 8; i++) {
+      const forward = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln', ...client } });
+      expect(forward.status).toBe(401);
+    }
+    expect((await verify(server.baseUrl, good, client)).status).toBe(200);
   });
 
   it('successful requests do not spend the budget', async () => {

@@ -29,6 +29,11 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
   const verification = await verifyKey(em, key, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix, cache: runtime.keyCache });
   if (!verification.valid) {
     runtime.metrics.verifications.inc({ outcome: verification.reason });
+    // Made-up or mistyped keys are what guessing looks like; a revoked or expired real key
+    // (or an expired session token elsewhere) is routine and spends no one's budget.
+    if (verification.reason === AuthReason.KEY_INVALID || verification.reason === AuthReason.KEY_MALFORMED) {
+      await runtime.rateLimits.recordAuthFailure(request.ip);
+    }
     if (verification.key) recordKeyFailure(runtime, verification.key, verification.reason, request);
     return { ok: false, reason: verification.reason, status: 401 };
   }

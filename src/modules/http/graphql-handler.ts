@@ -28,6 +28,19 @@ function isIntrospectionOnly(query: unknown): boolean {
   );
 }
 
+/** GET's parameters, with `variables` and `extensions` read as the JSON they are. */
+function getParams(url: URL): Record<string, unknown> {
+  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  for (const name of ['variables', 'extensions']) {
+    try {
+      if (typeof params[name] === 'string') params[name] = JSON.parse(params[name] as string);
+    } catch {
+      // Apollo answers a 400 for parameters it cannot read.
+    }
+  }
+  return params;
+}
+
 /** A NUL anywhere in the document or the variables: 400 BAD_USER_INPUT before anything runs. */
 function refuseNul(res: ServerResponse, at: string): void {
   const field = at.replace(/^variables\./, '');
@@ -65,7 +78,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         }
       } else body = raw;
     }
-    const nulAt = findNul(req.method === 'POST' ? body : Object.fromEntries(url.searchParams));
+    const nulAt = findNul(req.method === 'POST' ? body : getParams(url));
     if (nulAt !== null) return refuseNul(res, nulAt);
     const origin = headerValue(req, 'origin');
 

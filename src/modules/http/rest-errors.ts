@@ -40,16 +40,23 @@ const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
   KEY_EXPIRED: 'The API key has expired',
 };
 
-/** Sends a refused authentication in the REST shape (with Retry-After on 429). */
-export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal): void {
-  if (refusal.status === 429) return sendRateLimited(res, refusal.retryAfterSeconds);
+/**
+ * /auth/forward answers only 200, 401 or 403 (DESIGN.md): nginx's auth_request turns any
+ * other status into a 500 for the client. A spent rate limit there is a 403 with the
+ * same code, reason and Retry-After.
+ */
+export const FORWARD_RATE_LIMITED_STATUS = 403;
+
+/** Sends a refused authentication in the REST shape (with Retry-After when rate-limited). */
+export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal, rateLimitedStatus = 429): void {
+  if (refusal.status === 429) return sendRateLimited(res, refusal.retryAfterSeconds, rateLimitedStatus);
   sendRestError(res, authFailure(refusal.reason, refusal.status));
 }
 
-export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number): void {
+export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, status = 429): void {
   sendRestError(
     res,
-    { status: 429, code: 'rate_limited', message: authMessage(AuthReason.RATE_LIMITED), reason: AuthReason.RATE_LIMITED, details: `Retry after ${retryAfterSeconds} s` },
+    { status, code: 'rate_limited', message: authMessage(AuthReason.RATE_LIMITED), reason: AuthReason.RATE_LIMITED, details: `Retry after ${retryAfterSeconds} s` },
     { 'retry-after': String(retryAfterSeconds) },
   );
 }

@@ -8,7 +8,7 @@ import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendJson } from './request';
-import { sendRateLimited, sendRestError } from './rest-errors';
+import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
@@ -54,8 +54,9 @@ function refuseHttp(res: ServerResponse, graphql: boolean): void {
 }
 
 /** 429 for a client IP that spent its failed-authentication budget, in the path's own error shape. */
-function refuseThrottled(res: ServerResponse, graphql: boolean, retryAfterSeconds: number): void {
-  if (!graphql) return sendRateLimited(res, retryAfterSeconds);
+function refuseThrottled(res: ServerResponse, path: string, retryAfterSeconds: number): void {
+  if (path === '/auth/forward') return sendRateLimited(res, retryAfterSeconds, FORWARD_RATE_LIMITED_STATUS);
+  if (path !== '/graphql') return sendRateLimited(res, retryAfterSeconds);
   sendJson(
     res,
     429,
@@ -98,13 +99,13 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const rest = REST[url.pathname];
     let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
     const ip = proxies.clientIp(req);
-    // Paths that authenticate: their 401s count against the client IP's budget.
+    // Paths that authenticate: a client IP that spent its budget of guessed keys is refused there.
     const guarded = url.pathname === '/graphql' || rest !== undefined;
     let throttled: number | null = null;
     try {
       if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
-      else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname === '/graphql', throttled);
+      else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname, throttled);
       else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
@@ -142,7 +143,6 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
         else res.end();
       }
     } finally {
-      if (guarded && res.statusCode === 401) void runtime.rateLimits.recordAuthFailure(ip);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       // Access lines are debug: at info they cost a tenth of /auth/verify's throughput (bench/), and

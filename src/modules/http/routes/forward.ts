@@ -4,7 +4,7 @@ import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
 import { activeTokenClaims } from '../../sessions/session.service';
 import { headerValue } from '../request';
-import { authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
+import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
@@ -42,7 +42,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   }
 
   const auth = await authenticateKey(ctx.em, credential.value, ctx, ctx.runtime);
-  if (!auth.ok) return sendAuthRefusal(ctx.res, auth);
+  if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;
   const headers: Record<string, string> =
