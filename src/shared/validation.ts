@@ -23,21 +23,37 @@ export function requireIntInRange(value: number, field: string, min: number, max
   return value;
 }
 
-const MAX_NUL_SCAN_DEPTH = 64;
+const MAX_SCAN_DEPTH = 64;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const NUL_MESSAGE = 'Strings must not contain NUL characters';
+export const UNICODE_MESSAGE = 'Strings must be well-formed Unicode (no lone surrogates)';
 
 /**
- * Where a NUL character hides in a request value: the path of the string holding it
- * ('' for the value itself, or the parent's path when an object key holds it), or null.
- * PostgreSQL cannot store U+0000 in text and no identifier or name contains one, so
- * requests carrying it are refused at the edge instead of failing in the driver.
+ * Why a string cannot be stored, or null. PostgreSQL text holds neither U+0000 nor a
+ * lone UTF-16 surrogate (it has no UTF-8 form), and no identifier or name contains one,
+ * so such requests are refused at the edge instead of failing in the driver.
  */
-export function findNul(value: unknown, path = '', level = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value === null || typeof value !== 'object' || level > MAX_NUL_SCAN_DEPTH) return null;
+export function unstorable(text: string): string | null {
+  if (text.includes('\u0000')) return NUL_MESSAGE;
+  return LONE_SURROGATE.test(text) ? UNICODE_MESSAGE : null;
+}
+
+/**
+ * The first string (or object key) in a request value that cannot be stored: its path
+ * (null for the value itself; '' is a key's name) and why, or null.
+ */
+export function findUnstorable(value: unknown, path: string | null = null, level = 0): { at: string | null; message: string } | null {
+  if (typeof value === 'string') {
+    const message = unstorable(value);
+    return message ? { at: path, message } : null;
+  }
+  if (value === null || typeof value !== 'object' || level > MAX_SCAN_DEPTH) return null;
   for (const [key, child] of Object.entries(value)) {
-    const childPath = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return path;
-    const found = findNul(child, childPath, level + 1);
+    const childPath = path === null ? key : `${path}.${key}`;
+    const keyMessage = unstorable(key);
+    if (keyMessage) return { at: childPath, message: keyMessage };
+    const found = findUnstorable(child, childPath, level + 1);
     if (found !== null) return found;
   }
   return null;

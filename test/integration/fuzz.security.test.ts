@@ -6,6 +6,7 @@ import { SessionAccessDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { type RawRequest, type RawResponse, rawHttp } from '../helpers/raw-http';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { unstorable } from '../../src/shared/validation';
 
 /**
  * Fuzzing over real HTTP (OWASP API2, API8; DESIGN.md "Key format", "Errors", "REST surface").
@@ -356,10 +357,10 @@ function expectInactive(result: Awaited<ReturnType<typeof introspect>>, via: Int
   else expect(result.body, label).toEqual({ active: false });
 }
 
-/** A NUL inside a GraphQL request: 400 BAD_USER_INPUT naming the variable, before anything runs. */
-function expectNulRefused(result: Awaited<ReturnType<typeof introspect>>) {
+/** A NUL or lone surrogate inside a GraphQL request: 400 BAD_USER_INPUT naming the variable, before anything runs. */
+function expectUnstorableRefused(result: Awaited<ReturnType<typeof introspect>>, message: string) {
   expect(result.status, result.text).toBe(400);
-  expect(result.body).toEqual({ errors: [{ message: 'Strings must not contain NUL characters', extensions: { code: 'BAD_USER_INPUT', field: 't' } }] });
+  expect(result.body).toEqual({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', field: 't' } }] });
 }
 
 const anyToken = fc.oneof(
@@ -382,8 +383,9 @@ describe('POST /oauth/introspect and introspectToken answer exactly {"active":fa
       fc.asyncProperty(anyToken, fc.constantFrom<Introspection>('form', 'json', 'graphql'), async (token, via) => {
         fc.pre(token !== realToken);
         const result = await introspect(token, via);
-        // GraphQL refuses NUL in any string at the edge (README, Security), tokens included.
-        if (via === 'graphql' && token.includes('\u0000')) return expectNulRefused(result);
+        // GraphQL refuses unstorable strings (NUL, lone surrogates) at the edge (README, Security), tokens included.
+        const refusal = unstorable(token);
+        if (via === 'graphql' && refusal) return expectUnstorableRefused(result, refusal);
         expectInactive(result, via, token);
       }),
       runs(200),

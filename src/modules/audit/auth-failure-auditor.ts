@@ -1,10 +1,10 @@
-import { errorForLog } from '../../logger';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
 import type { KeyRef } from '../auth/authenticator';
 import { PrincipalType } from '../auth/principal';
 import { recordAudit } from './audit.service';
+import { errorForLog } from '../../logger';
 
 const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;

@@ -5,10 +5,10 @@ import type { Context, Runtime } from '../../context';
 import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, RateLimitedError } from '../../errors';
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
-import { findNul } from '../../shared/validation';
+import { findUnstorable } from '../../shared/validation';
 import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
 import { authenticateKey } from '../auth/request-auth';
-import { headerValue, readBody, sendJson } from './request';
+import { headerValue, readBody, sendGraphQLError } from './request';
 
 /** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
 function isIntrospectionOnly(query: unknown): boolean {
@@ -41,11 +41,11 @@ function getParams(url: URL): Record<string, unknown> {
   return params;
 }
 
-/** A NUL anywhere in the document or the variables: 400 BAD_USER_INPUT before anything runs. */
-function refuseNul(res: ServerResponse, at: string): void {
-  const field = at.replace(/^variables\./, '');
-  const named = field !== at && redact(field) === field ? { field } : {};
-  sendJson(res, 400, { errors: [{ message: 'Strings must not contain NUL characters', extensions: { code: ErrorCode.BAD_USER_INPUT, ...named } }] });
+/** A NUL or lone surrogate in the document or the variables: 400 BAD_USER_INPUT before anything runs. */
+function refuseUnstorable(res: ServerResponse, found: { at: string | null; message: string }): void {
+  const field = found.at?.replace(/^variables\./, '') ?? null;
+  const named = field !== null && field !== found.at && redact(field) === field ? { field } : {};
+  sendGraphQLError(res, 400, found.message, { code: ErrorCode.BAD_USER_INPUT, ...named });
 }
 
 export interface RequestInfo {
@@ -78,8 +78,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         }
       } else body = raw;
     }
-    const nulAt = findNul(req.method === 'POST' ? body : getParams(url));
-    if (nulAt !== null) return refuseNul(res, nulAt);
+    const unstorable = findUnstorable(req.method === 'POST' ? body : getParams(url));
+    if (unstorable !== null) return refuseUnstorable(res, unstorable);
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {

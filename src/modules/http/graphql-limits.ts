@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import type { Config } from '../../config';
+import { unstorable } from '../../shared/validation';
 
 /**
  * Abuse limits on GraphQL documents (OWASP GraphQL cheat sheet): depth, aliases,
@@ -27,18 +28,17 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
     blockFieldSuggestion: { enabled: config.env === 'production' },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules: [...validationRules, noNulStrings], parseOptions: { maxTokens: limits.maxTokens } };
+  return { plugins, validationRules: [...validationRules, noUnstorableStrings], parseOptions: { maxTokens: limits.maxTokens } };
 }
 
 /**
  * A string literal in the document may spell NUL as an escape (`"\u0000"`), which the
  * request-body check cannot see: refuse it here, as the edge refuses it in variables.
  */
-const noNulStrings: ValidationRule = (context) => ({
+const noUnstorableStrings: ValidationRule = (context) => ({
   StringValue(node) {
-    if (node.value.includes('\u0000')) {
-      context.reportError(new GraphQLError('Strings must not contain NUL characters', { nodes: node, extensions: { code: 'BAD_USER_INPUT' } }));
-    }
+    const message = unstorable(node.value);
+    if (message) context.reportError(new GraphQLError(message, { nodes: node, extensions: { code: 'BAD_USER_INPUT' } }));
   },
 });
 

@@ -92,6 +92,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(payload);
 }
 
+/** An error answered before GraphQL runs (refused at the edge), in GraphQL's own response shape. */
+export function sendGraphQLError(res: ServerResponse, status: number, message: string, extensions: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions }] }, headers);
+}
+
 /** REST error shape of the contract. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, details?: string): void {
   sendJson(res, status, { error: { code, message, ...(details ? { details } : {}) } });

@@ -1,13 +1,13 @@
-import { errorForLog } from '../../logger';
 import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
 import type { Context, Runtime } from '../../context';
+import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
-import { BodyTooLargeError, proxyTrust, requestIdOf, sendJson } from './request';
+import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -47,7 +47,7 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
 
 function refuseHttp(res: ServerResponse, graphql: boolean): void {
   if (graphql) {
-    sendJson(res, 403, { errors: [{ message: authMessage(AuthReason.HTTPS_REQUIRED), extensions: { code: ErrorCode.FORBIDDEN, reason: AuthReason.HTTPS_REQUIRED } }] });
+    sendGraphQLError(res, 403, authMessage(AuthReason.HTTPS_REQUIRED), { code: ErrorCode.FORBIDDEN, reason: AuthReason.HTTPS_REQUIRED });
   } else {
     sendRestError(res, { status: 403, code: 'https_required', message: authMessage(AuthReason.HTTPS_REQUIRED), reason: AuthReason.HTTPS_REQUIRED });
   }
@@ -57,10 +57,11 @@ function refuseHttp(res: ServerResponse, graphql: boolean): void {
 function refuseThrottled(res: ServerResponse, path: string, retryAfterSeconds: number): void {
   if (path === '/auth/forward') return sendRateLimited(res, retryAfterSeconds, FORWARD_RATE_LIMITED_STATUS);
   if (path !== '/graphql') return sendRateLimited(res, retryAfterSeconds);
-  sendJson(
+  sendGraphQLError(
     res,
     429,
-    { errors: [{ message: authMessage(AuthReason.RATE_LIMITED), extensions: { code: ErrorCode.RATE_LIMITED, reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds } }] },
+    authMessage(AuthReason.RATE_LIMITED),
+    { code: ErrorCode.RATE_LIMITED, reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds },
     { 'retry-after': String(retryAfterSeconds) },
   );
 }

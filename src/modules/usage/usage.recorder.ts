@@ -1,10 +1,10 @@
-import { errorForLog } from '../../logger';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
 import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
 import type { KeyRef } from '../auth/authenticator';
+import { errorForLog } from '../../logger';
 
 export type UsageKind = 'verification' | 'failure' | 'token';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { redact } from '../../../shared/redact';
-import { findNul } from '../../../shared/validation';
+import { findUnstorable } from '../../../shared/validation';
 import { BodyTooLargeError, headerValue, readBody } from '../request';
 import type { RestError } from '../rest-errors';
 import type { RouteContext } from './route';
@@ -17,15 +17,16 @@ function depth(value: unknown, level = 0): number {
   return max;
 }
 
-function withoutNul(value: unknown): Parsed<unknown> {
-  const at = findNul(value);
-  if (at === null) return { ok: true, value };
-  return { ok: false, error: { status: 400, code: 'invalid_request', message: 'Strings must not contain NUL characters', ...fieldNamed(at) } };
+function storable(value: unknown): Parsed<unknown> {
+  const found = findUnstorable(value);
+  if (found === null) return { ok: true, value };
+  const field = found.at !== null && redact(found.at) === found.at ? { field: found.at } : {};
+  return { ok: false, error: { status: 400, code: 'invalid_request', message: found.message, ...field } };
 }
 
 /** Reads a JSON (or, where allowed, form-encoded) body: 413 when too large, 400 when unreadable. */
-export async function readRequestBody(ctx: RouteContext, options: { form?: boolean; allowNul?: boolean } = {}): Promise<Parsed<unknown>> {
-  const checked = options.allowNul ? (value: unknown): Parsed<unknown> => ({ ok: true, value }) : withoutNul;
+export async function readRequestBody(ctx: RouteContext, options: { form?: boolean; anyString?: boolean } = {}): Promise<Parsed<unknown>> {
+  const checked = options.anyString ? (value: unknown): Parsed<unknown> => ({ ok: true, value }) : storable;
   let raw: string;
   try {
     raw = await readBody(ctx.req, MAX_REST_BODY_BYTES);

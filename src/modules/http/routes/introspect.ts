@@ -13,8 +13,8 @@ export async function introspectRoute(ctx: RouteContext): Promise<void> {
   if (!actor) return;
   if (!requirePermission(ctx, actor, 'tokens:introspect')) return;
   // A token is checked by its exact shape before any lookup, so any string (even one
-  // holding NUL) is simply inactive, as RFC 7662 wants.
-  const body = await readRequestBody(ctx, { form: true, allowNul: true });
+  // holding NUL or a lone surrogate) is simply inactive, as RFC 7662 wants.
+  const body = await readRequestBody(ctx, { form: true, anyString: true });
   if (!body.ok) return sendRestError(ctx.res, body.error);
   const token = (body.value as { token?: unknown } | null)?.token;
   if (typeof token !== 'string' || token.length === 0) {
