@@ -8,8 +8,14 @@ const require = createRequire(__filename);
 
 export default defineConfig({
   // One graphql instance: type-graphql and Apollo load the CommonJS build, so the
-  // code under test must too (graphql refuses objects from a second copy).
-  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
+  // code under test must too (graphql refuses objects from a second copy), and so must
+  // graphql-query-complexity, whose ESM build would import graphql's ESM build.
+  resolve: {
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      { find: /^graphql-query-complexity$/, replacement: require.resolve('graphql-query-complexity') },
+    ],
+  },
   plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } })],
   test: {
     include: ['test/**/*.test.ts'],

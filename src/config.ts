@@ -39,7 +39,7 @@ const envSchema = z.object({
   KEYGATE_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
   KEYGATE_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   KEYGATE_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
-  KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
   KEYGATE_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -260,7 +260,7 @@ describe('SIGKILL in the middle of a burst of mutations', () => {
       } else if (x.op === 'completeRotation') {
         const [row] = await sql.query(`select app_id, completed_at from rotations where id = '${x.target}'`);
         expect(row?.completed_at, `completeRotation ${x.target}`).not.toBeNull();
-        const rotations = (await gqlOk(b.url, root, `query($appId: ID!) { rotations(appId: $appId) { id status } }`, { appId: row.app_id })).rotations as { id: string; status: string }[];
+        const rotations = (await gqlOk(b.url, root, `query($appId: ID!) { rotations(appId: $appId, first: 100) { nodes { id status } } }`, { appId: row.app_id })).rotations.nodes as { id: string; status: string }[];
         expect(rotations.find((r) => r.id === x.target)?.status).toBe('COMPLETED');
         expect(eventsOf(String(row.app_id), 'rotation.complete', x.target!), `rotation.complete of ${x.target}`).toHaveLength(1);
       }

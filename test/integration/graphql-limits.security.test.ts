@@ -62,7 +62,7 @@ describe('GraphQL document limits', () => {
   });
 
   it('cost: a query whose estimated cost is over KEYGATE_GRAPHQL_MAX_COST is refused', async () => {
-    await expectLimit('{ apps { nodes { id name createdAt apiKeys { nodes { id name start kind mode role status } } } } }', 'cost');
+    await expectLimit('{ apps(first: 100) { nodes { id } } }', 'cost');
   });
 
   it('tokens: a document over KEYGATE_GRAPHQL_MAX_TOKENS is refused before it is parsed', async () => {

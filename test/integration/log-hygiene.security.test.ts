@@ -275,7 +275,7 @@ async function runScenario(s: Session): Promise<Seen> {
   // Secrets pasted where they do not belong: errors must not quote them back.
   await s.gqlFails('key as an ID literal', root, `{ apiKey(id: ${admin.secret}) { id } }`, undefined, { code: 'GRAPHQL_VALIDATION_FAILED' });
   await s.gqlFails('key as an Int variable', root, `query($first: Int) { apps(first: $first) { totalCount } }`, { first: liveAdmin.secret }, { code: 'BAD_USER_INPUT' });
-  await s.gqlFails('key as an enum variable', root, `query($id: ID!, $mode: KeyMode) { rotations(appId: $id, mode: $mode) { id } }`, { id: appId, mode: reader.secret }, { code: 'BAD_USER_INPUT' });
+  await s.gqlFails('key as an enum variable', root, `query($id: ID!, $mode: KeyMode) { rotations(appId: $id, mode: $mode) { nodes { id } } }`, { id: appId, mode: reader.secret }, { code: 'BAD_USER_INPUT' });
   await s.gqlFails('key as a field name', root, `{ ${writer.secret} }`, undefined, { code: 'GRAPHQL_VALIDATION_FAILED' });
   await s.gqlFails('key as an ID', root, `query($id: ID!) { apiKey(id: $id) { id } }`, { id: admin.secret }, { code: 'NOT_FOUND' });
   await s.gqlFails('token as an ID', root, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: gqlToken }, { code: 'NOT_FOUND' });

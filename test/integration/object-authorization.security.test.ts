@@ -148,8 +148,8 @@ const SNAPSHOT = `query Snapshot($a: ID!, $b: ID!) {
   apps(first: 100) { totalCount nodes { id name } }
   a: app(id: $a) { ...AppState }
   b: app(id: $b) { ...AppState }
-  ra: rotations(appId: $a) { ...RotationState }
-  rb: rotations(appId: $b) { ...RotationState }
+  ra: rotations(appId: $a, first: 100) { nodes { ...RotationState } }
+  rb: rotations(appId: $b, first: 100) { nodes { ...RotationState } }
   ea: auditEvents(appId: $a, first: 100) { totalCount nodes { id action targetId actorId mode } }
   eb: auditEvents(appId: $b, first: 100) { totalCount nodes { id action targetId actorId mode } }
 }
@@ -287,7 +287,7 @@ const ROWS: Row[] = [
     title: 'rotations(appId) of another app',
     may: READERS,
     outcome: 'NOT_FOUND',
-    document: 'query($id: ID!) { rotations(appId: $id) { id oldKey { id name } newKey { id name } } }',
+    document: 'query($id: ID!) { rotations(appId: $id) { nodes { id oldKey { id name } newKey { id name } } } }',
     targets: otherApp,
   },
   {
@@ -339,9 +339,9 @@ const ROWS: Row[] = [
     title: 'rotations(mode) of the other mode',
     may: READERS,
     outcome: 'EMPTY',
-    document: 'query($a: ID!, $mode: KeyMode) { rotations(appId: $a, mode: $mode) { id oldKey { id name } } }',
+    document: 'query($a: ID!, $mode: KeyMode) { rotations(appId: $a, mode: $mode) { nodes { id oldKey { id name } } } }',
     targets: otherModeOfOwnApp,
-    count: (d) => d.rotations.length,
+    count: (d) => d.rotations.nodes.length,
   },
   {
     field: 'Query.auditEvents(mode)',

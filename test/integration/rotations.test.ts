@@ -64,7 +64,7 @@ describe('rotateApiKey', () => {
     expect(await works(rotateApiKey.secret)).toBe(true);
     const links = await server.root.ok(KeyRotationLinksDocument, { id: old.id });
     expect(links.apiKey).toMatchObject({ status: 'REVOKED', revokedReason: 'rotated' });
-    const [listed] = (await server.root.ok(RotationsDocument, { appId })).rotations;
+    const [listed] = (await server.root.ok(RotationsDocument, { appId })).rotations.nodes;
     expect(listed).toMatchObject({ id: rotateApiKey.rotation.id, status: 'COMPLETED', completedAt: rotateApiKey.rotation.graceEndsAt });
   });
 
@@ -113,7 +113,7 @@ describe('rotateApiKey', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => server.root.request(RotateApiKeyDocument, { id: old.id })));
     expect(results.filter((r) => r.data?.rotateApiKey).length).toBe(1);
     expect(results.filter((r) => codeOf(r) === 'CONFLICT').length).toBe(5);
-    const rotations = (await server.root.ok(RotationsDocument, { appId })).rotations.filter((r) => r.oldKey.id === old.id);
+    const rotations = (await server.root.ok(RotationsDocument, { appId })).rotations.nodes.filter((r) => r.oldKey.id === old.id);
     expect(rotations).toHaveLength(1);
   });
 
@@ -124,7 +124,7 @@ describe('rotateApiKey', () => {
     expect(codeOf(result)).toBe('NOT_FOUND');
     expect(await works(live.secret)).toBe(true);
     const listed = await server.client(testAdmin.secret).ok(RotationsDocument, { appId });
-    expect(listed.rotations.every((r) => r.newKey.mode === 'TEST')).toBe(true);
+    expect(listed.rotations.nodes.every((r) => r.newKey.mode === 'TEST')).toBe(true);
   });
 });
 
@@ -146,7 +146,7 @@ describe('ending a grace early', () => {
     const { revokeApiKey } = await server.root.ok(RevokeApiKeyDocument, { id: old.id, reason: 'compromised' });
     expect(revokeApiKey).toMatchObject({ status: 'REVOKED', revokedReason: 'compromised' });
     expect(await works(old.secret)).toBe(false);
-    const [rotation] = (await server.root.ok(RotationsDocument, { appId, status: 'COMPLETED' })).rotations.filter((r) => r.id === rotateApiKey.rotation.id);
+    const [rotation] = (await server.root.ok(RotationsDocument, { appId, status: 'COMPLETED' })).rotations.nodes.filter((r) => r.id === rotateApiKey.rotation.id);
     expect(rotation.status).toBe('COMPLETED');
   });
 

@@ -45,6 +45,8 @@ const objectTypes = [
   'AuditEventEdge',
   'PageInfo',
   'Rotation',
+  'RotationConnection',
+  'RotationEdge',
   'RotateApiKeyPayload',
   'SessionToken',
   'TokenIntrospection',

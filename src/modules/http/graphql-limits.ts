@@ -3,17 +3,20 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import type { Config } from '../../config';
 import { unstorable } from '../../shared/validation';
+import type { Context } from '../../context';
+import { costLimitPlugin } from './graphql-cost';
 
 /**
- * Abuse limits on GraphQL documents (OWASP GraphQL cheat sheet): depth, aliases,
- * directives and cost are validation rules (graphql-armor); the token count is Apollo's
+ * Abuse limits on GraphQL documents (OWASP GraphQL cheat sheet): depth, aliases and
+ * directives are validation rules (graphql-armor); cost is estimated with the request's
+ * variables once the operation is known (graphql-cost.ts); the token count is Apollo's
  * own parser limit, so an oversized document is refused before it is even parsed.
  * Introspection queries are exempt from depth and cost (Sandbox's is deep by nature);
  * introspection itself is off in production unless enabled.
  */
 export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   validationRules: ValidationRule[];
-  plugins: ApolloServerPlugin[];
+  plugins: ApolloServerPlugin<Context>[];
   parseOptions: { maxTokens: number };
 } {
   const limits = config.graphqlLimits;
@@ -21,14 +24,19 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    // The cost limit is ours (graphql-cost.ts): armor's cannot see list sizes.
+    costLimit: { enabled: false },
     // Apollo's parser limit below does this without a second lexer pass.
     maxTokens: { enabled: false },
     // "Did you mean …?" leaks the schema; Apollo hides it in production too.
     blockFieldSuggestion: { enabled: config.env === 'production' },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins, validationRules: [...validationRules, noUnstorableStrings], parseOptions: { maxTokens: limits.maxTokens } };
+  return {
+    plugins: [...plugins, costLimitPlugin(limits.maxCost)],
+    validationRules: [...validationRules, noUnstorableStrings],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
 }
 
 /**
@@ -46,7 +54,7 @@ const LIMIT_MESSAGES: [RegExp, string][] = [
   [/^Syntax Error: Query depth limit/, 'depth'],
   [/^Syntax Error: Aliases limit/, 'aliases'],
   [/^Syntax Error: Directives limit/, 'directives'],
-  [/^Syntax Error: Query Cost limit/, 'cost'],
+  [/^(?:Syntax Error: )?Query Cost limit/, 'cost'],
   [/^Syntax Error: Document contains more th(?:at|an) \d+ tokens/, 'tokens'],
 ];
 

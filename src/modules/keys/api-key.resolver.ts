@@ -3,6 +3,7 @@ import { RateLimit } from '../rate-limits/rate-limit.types';
 import { rateLimitOf } from './api-key.factory';
 import { type Context, actorOf } from '../../context';
 import { App } from '../apps/app.entity';
+import { appOf } from '../apps/app.loaders';
 import { ApiKey } from './api-key.entity';
 import { CreateApiKeyInput, CreateApiKeyPayload, UpdateApiKeyInput } from './api-key.inputs';
 import { ApiKeyService } from './api-key.service';
@@ -38,9 +39,8 @@ export class ApiKeyResolver {
   }
 
   @FieldResolver(() => App)
-  async app(@Root() key: ApiKey, @Ctx() ctx: Context): Promise<App> {
-    // Deleted apps stay readable here: a revoked key still names the app it belonged to.
-    return ctx.em.findOneOrFail(App, { id: key.appId });
+  app(@Root() key: ApiKey, @Ctx() ctx: Context): Promise<App> {
+    return appOf(ctx, key.appId);
   }
 
   @FieldResolver(() => KeyStatus)

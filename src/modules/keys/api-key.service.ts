@@ -193,7 +193,9 @@ export class ApiKeyService {
       // the key exactly one wins.
       const claimed = await tem.nativeUpdate(
         ApiKey,
-        { id: key.id, revokedAt: state.status === KeyStatus.ROTATING ? { $gt: now } : null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+        // A key in grace is claimed by the exact grace end read here: "still in the future"
+        // would also match for a racing transaction that read an earlier now.
+        { id: key.id, revokedAt: state.status === KeyStatus.ROTATING ? key.revokedAt : null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
         { revokedAt: now, revokedReason },
       );
       if (claimed !== 1) throw new ConflictError('The API key changed while it was being revoked; read it again');

@@ -1,24 +1,22 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context, actorOf } from '../../context';
 import { App } from '../apps/app.entity';
+import { appOf } from '../apps/app.loaders';
+import { keyById } from '../keys/api-key.loaders';
 import { ApiKey } from '../keys/api-key.entity';
-import { KeyMode } from '../keys/key-enums';
+import { parsePageArgs } from '../../shared/pagination';
 import { Rotation, RotationStatus, rotationStatus } from './rotation.entity';
-import { RotateApiKeyPayload } from './rotation.inputs';
+import { RotateApiKeyPayload, RotationConnection, RotationsArgs } from './rotation.inputs';
+import { rotationCreating, rotationReplacing } from './rotation.loaders';
 import { RotationService } from './rotation.service';
 
 const rotations = (ctx: Context) => new RotationService(ctx.em, actorOf(ctx), ctx.runtime);
 
 @Resolver(() => Rotation)
 export class RotationResolver {
-  @Query(() => [Rotation], { description: "An app's key rotations, newest first." })
-  rotations(
-    @Arg('appId', () => ID) appId: string,
-    @Arg('mode', () => KeyMode, { nullable: true }) mode: KeyMode | null,
-    @Arg('status', () => RotationStatus, { nullable: true }) status: RotationStatus | null,
-    @Ctx() ctx: Context,
-  ) {
-    return rotations(ctx).list(appId, mode, status);
+  @Query(() => RotationConnection, { description: "An app's key rotations, newest first." })
+  rotations(@Arg('appId', () => ID) appId: string, @Args(() => RotationsArgs) args: RotationsArgs, @Ctx() ctx: Context) {
+    return rotations(ctx).list(appId, { mode: args.mode, status: args.status }, parsePageArgs(args));
   }
 
   @Mutation(() => RotateApiKeyPayload, {
@@ -40,17 +38,17 @@ export class RotationResolver {
 
   @FieldResolver(() => App)
   app(@Root() rotation: Rotation, @Ctx() ctx: Context) {
-    return ctx.em.findOneOrFail(App, { id: rotation.appId });
+    return appOf(ctx, rotation.appId);
   }
 
   @FieldResolver(() => ApiKey)
   oldKey(@Root() rotation: Rotation, @Ctx() ctx: Context) {
-    return ctx.em.findOneOrFail(ApiKey, { id: rotation.oldKeyId });
+    return keyById(ctx, rotation.oldKeyId);
   }
 
   @FieldResolver(() => ApiKey)
   newKey(@Root() rotation: Rotation, @Ctx() ctx: Context) {
-    return ctx.em.findOneOrFail(ApiKey, { id: rotation.newKeyId });
+    return keyById(ctx, rotation.newKeyId);
   }
 
   @FieldResolver(() => RotationStatus)
@@ -69,11 +67,11 @@ export class RotationResolver {
 export class ApiKeyRotationResolver {
   @FieldResolver(() => Rotation, { nullable: true, description: 'The rotation that replaced this key, if any.' })
   rotatedTo(@Root() key: ApiKey, @Ctx() ctx: Context) {
-    return ctx.em.findOne(Rotation, { oldKeyId: key.id });
+    return rotationReplacing(ctx, key.id);
   }
 
   @FieldResolver(() => Rotation, { nullable: true, description: 'The rotation that created this key, if any.' })
   rotatedFrom(@Root() key: ApiKey, @Ctx() ctx: Context) {
-    return ctx.em.findOne(Rotation, { newKeyId: key.id });
+    return rotationCreating(ctx, key.id);
   }
 }

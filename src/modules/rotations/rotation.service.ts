@@ -1,6 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { BadInputError, ConflictError, NotFoundError } from '../../errors';
+import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { keyTransaction } from '../auth/key-transaction';
 import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
@@ -13,7 +14,25 @@ import { Rotation, RotationStatus } from './rotation.entity';
 export const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 export const ROTATED_REASON = 'rotated';
-const MAX_ROTATIONS_LISTED = 500;
+
+export interface RotationListFilter {
+  mode?: KeyMode | null;
+  status?: RotationStatus | null;
+}
+
+/** SQL for "the rotation's status is S at now". */
+function rotationStatusWhere(status: RotationStatus, now: Date): { $gt: Date } | { $lte: Date } {
+  switch (status) {
+    case RotationStatus.IN_GRACE:
+      return { $gt: now };
+    case RotationStatus.COMPLETED:
+      return { $lte: now };
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
+}
 
 export class RotationService {
   constructor(
@@ -28,16 +47,20 @@ export class RotationService {
     return rotation;
   }
 
-  async list(appId: string, mode: KeyMode | null | undefined, status: RotationStatus | null | undefined): Promise<Rotation[]> {
+  /** An app's rotations, newest first, one page at a time. */
+  async list(appId: string, filter: RotationListFilter, page: PageRequest): Promise<Connection<Rotation>> {
     assertAppInScope(this.actor.principal, appId);
-    const scopedMode = modeFilter(this.actor.principal, mode);
-    if (scopedMode === 'none') return [];
+    const scopedMode = modeFilter(this.actor.principal, filter.mode);
+    if (scopedMode === 'none') return toConnection([], page, 0);
     const now = this.runtime.clock.now();
     const where: FilterQuery<Rotation> = { appId };
     if (scopedMode) where.mode = scopedMode;
-    if (status === RotationStatus.IN_GRACE) where.graceEndsAt = { $gt: now };
-    if (status === RotationStatus.COMPLETED) where.graceEndsAt = { $lte: now };
-    return this.em.find(Rotation, where, { orderBy: { id: 'desc' }, limit: MAX_ROTATIONS_LISTED });
+    if (filter.status) where.graceEndsAt = rotationStatusWhere(filter.status, now);
+    const [rows, total] = await Promise.all([
+      this.em.find(Rotation, page.afterId ? { $and: [where, { id: { $lt: page.afterId } }] } : where, { orderBy: { id: 'desc' }, limit: page.limit + 1 }),
+      this.em.count(Rotation, where),
+    ]);
+    return toConnection(rows, page, total);
   }
 
   /**
@@ -114,9 +137,14 @@ export class RotationService {
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const rotation = await this.get(id, tem);
       const now = this.runtime.clock.now();
-      // The key row first, then the rotation: the lock order of revokeApiKey too.
-      await tem.nativeUpdate(ApiKey, { id: rotation.oldKeyId, revokedAt: { $gt: now } }, { revokedAt: now });
-      const ended = await tem.nativeUpdate(Rotation, { id, graceEndsAt: { $gt: now } }, { graceEndsAt: now, completedAt: now });
+      const graceEnd = rotation.graceEndsAt;
+      if (graceEnd <= now) throw new ConflictError('The rotation is already completed');
+      // Claim the exact grace end this transaction read, not "still in the future at now":
+      // a concurrent completion or revocation (which may have read an earlier now) changes
+      // it, so of two racing calls exactly one matches. The key row first, then the
+      // rotation: the lock order of revokeApiKey too.
+      await tem.nativeUpdate(ApiKey, { id: rotation.oldKeyId, revokedAt: graceEnd }, { revokedAt: now });
+      const ended = await tem.nativeUpdate(Rotation, { id, graceEndsAt: graceEnd }, { graceEndsAt: now, completedAt: now });
       if (ended !== 1) throw new ConflictError('The rotation is already completed');
       changed({ keyIds: [rotation.oldKeyId] });
       await recordAudit(

@@ -4,7 +4,8 @@ import { App } from '../apps/app.entity';
 import { modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyMode } from '../keys/key-enums';
-import { UsageGranularity, usageBuckets } from './usage.service';
+import { appUsage, keyUsage } from './usage.loaders';
+import { UsageGranularity, usageBucketCount, zeroUsage } from './usage.service';
 
 registerEnumType(UsageGranularity, { name: 'UsageGranularity' });
 
@@ -41,20 +42,28 @@ class AppUsageArgs extends UsageArgs {
   mode?: KeyMode | null;
 }
 
+/**
+ * What the GraphQL cost model charges for a usage list: each bucket is an object, so the
+ * field costs its bucket count times what is selected of a bucket (see graphql-cost.ts).
+ */
+const usageCost = ({ args, childComplexity, context }: { args: UsageArgs; childComplexity: number; context?: Partial<Context> }) =>
+  1 + usageBucketCount(args, context?.runtime?.clock.now() ?? new Date()) * (1 + childComplexity);
+
 @Resolver(() => ApiKey)
 export class ApiKeyUsageResolver {
-  @FieldResolver(() => [UsageBucket], { description: 'Usage of this key per hour or day, oldest first.' })
+  @FieldResolver(() => [UsageBucket], { description: 'Usage of this key per hour or day, oldest first.', complexity: usageCost })
   usage(@Root() key: ApiKey, @Args(() => UsageArgs) args: UsageArgs, @Ctx() ctx: Context) {
-    return usageBuckets(ctx.em, ctx.runtime, { keyId: key.id }, args);
+    return keyUsage(ctx, key.id, args);
   }
 }
 
 @Resolver(() => App)
 export class AppUsageResolver {
-  @FieldResolver(() => [UsageBucket], { description: "Usage summed over the app's keys (an app key: its own mode only)." })
+  @FieldResolver(() => [UsageBucket], { description: "Usage summed over the app's keys (an app key: its own mode only).", complexity: usageCost })
   usage(@Root() app: App, @Args(() => AppUsageArgs) args: AppUsageArgs, @Ctx() ctx: Context) {
     const mode = modeFilter(actorOf(ctx).principal, args.mode);
-    if (mode === 'none') return usageBuckets(ctx.em, ctx.runtime, { appId: '', mode: null }, args);
-    return usageBuckets(ctx.em, ctx.runtime, { appId: app.id, mode }, args);
+    // The other mode's usage does not exist for this caller: zero buckets, no query.
+    if (mode === 'none') return zeroUsage(args, ctx.runtime.clock.now());
+    return appUsage(ctx, app.id, mode, args);
   }
 }

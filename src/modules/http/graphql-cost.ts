@@ -1,0 +1,58 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLField, getNamedType, isLeafType, Kind, type DocumentNode } from 'graphql';
+import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
+import type { Context } from '../../context';
+import { DEFAULT_PAGE_SIZE } from '../../shared/pagination';
+
+/**
+ * The cost of a field whose list size the schema knows only from its arguments: a Relay
+ * connection returns up to `first` nodes (edges and nodes alike), so what is selected
+ * under it is paid `first` times. Nested connections multiply.
+ */
+const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!isConnection(field)) return undefined;
+  const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
+  return 1 + first * childComplexity;
+};
+
+/**
+ * Every other field: a leaf is free, an object costs 1 (one resolution, often one lookup),
+ * plus what is selected under it. Lists of objects whose length the schema cannot know
+ * declare their cost on the field itself (`complexity`, read by fieldExtensionsEstimator),
+ * as `usage` does by its number of buckets.
+ */
+const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
+
+function isConnection(field: GraphQLField<unknown, unknown>): boolean {
+  return getNamedType(field.type).name.endsWith('Connection') && field.args.some((a) => a.name === 'first');
+}
+
+/** Only `__schema` / `__type` / `__typename` at the top: what Sandbox sends to load the schema. */
+function isIntrospection(document: DocumentNode): boolean {
+  return document.definitions.every(
+    (d) => d.kind !== Kind.OPERATION_DEFINITION || d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
+  );
+}
+
+/**
+ * Refuses, before anything runs, an operation whose estimated cost (with its variables)
+ * exceeds `maxCost`: 400 with `extensions.limit: "cost"`, like the other document limits.
+ * The estimate counts every object the answer can hold, so lists of lists cannot hide.
+ */
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin<Context> {
+  const estimators = [fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema, operationName, contextValue }) {
+          if (isIntrospection(document)) return;
+          const cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined, estimators, context: contextValue });
+          if (cost <= maxCost) return;
+          throw new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${cost}.`, {
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}
