@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { Runtime } from './context';
-import { migrate, openOrm } from './database/orm';
+import { migrate, openOrm, openQueryOrm, type Orm } from './database/orm';
 import { createLogger, type Logger } from './logger';
 import { KeyCache } from './modules/auth/key-cache';
 import { KeyChangeBus } from './modules/auth/key-change-bus';
@@ -40,7 +40,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   const logger = options.logger ?? createLogger(config.logLevel);
   const masterKey = resolveMasterKey(config);
   const hasher = new KeyHasher(deriveKey(masterKey, 'api-key-hmac'));
-  const orm = await openOrm(config.database);
+  const orm = await openOrm(config.database, { size: config.pools.size });
+  let queryOrm: Orm | undefined;
   let server: KeygateHttpServer | undefined;
   let keyChanges: KeyChangeBus | undefined;
   // Holds a Redis connection when REDIS_URL is set: closed on a failed start too, or the process would hang.
@@ -48,6 +49,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    queryOrm = await openQueryOrm(config.database, orm, config.pools);
     const clock = options.clock ?? systemClock;
     const signingKeys = new SigningKeyStore(orm, deriveKey(masterKey, 'signing-key-encryption'), clock);
     await signingKeys.checkMasterKey();
@@ -60,6 +62,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     const runtime: Runtime = {
       config,
       orm,
+      queryOrm,
       hasher,
       clock,
       logger,
@@ -110,12 +113,14 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await runtime.usage.stop();
         await runtime.keyChanges.close();
         await runtime.rateLimits.close();
+        if (queryOrm !== orm) await queryOrm?.close(true);
         await orm.close(true);
       },
     };
   } catch (error) {
     await keyChanges?.close();
     await rateLimits?.close();
+    if (queryOrm !== orm) await queryOrm?.close(true);
     await orm.close(true);
     throw error;
   }

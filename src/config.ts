@@ -41,6 +41,10 @@ const envSchema = z.object({
   KEYGATE_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
   KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
   KEYGATE_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
+  KEYGATE_GRAPHQL_TIME_BUDGET_MS: z.coerce.number().int().min(100).default(10_000),
+  KEYGATE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
+  KEYGATE_DB_QUERY_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(4),
+  KEYGATE_DB_QUERY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -71,6 +75,7 @@ export interface Config {
   /** Failed authentications allowed per client IP and window before 429 (0 = no limit). */
   authFailuresPerIp: { limit: number; windowSeconds: number };
   graphqlLimits: GraphQLLimits;
+  pools: DatabasePools;
   /** The verification cache (see key-cache.ts); size 0 turns it off. */
   keyCache: KeyCacheConfig;
 }
@@ -81,6 +86,20 @@ export interface GraphQLLimits {
   maxDirectives: number;
   maxCost: number;
   maxTokens: number;
+  /** Wall-clock budget of one GraphQL request: fields not started by then answer TIMEOUT. */
+  timeBudgetMs: number;
+}
+
+/**
+ * PostgreSQL connection pools. GraphQL queries (the reads whose cost a caller chooses) get
+ * a pool of their own, with a statement timeout, so they can never take the connections
+ * that verification, mutations and the usage flush need. SQLite has one connection and
+ * no pools: there the cost limit and the time budget bound a query.
+ */
+export interface DatabasePools {
+  size: number;
+  querySize: number;
+  queryStatementTimeoutMs: number;
 }
 
 export interface KeyCacheConfig {
@@ -150,7 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: e.KEYGATE_GRAPHQL_MAX_DIRECTIVES,
       maxCost: e.KEYGATE_GRAPHQL_MAX_COST,
       maxTokens: e.KEYGATE_GRAPHQL_MAX_TOKENS,
+      timeBudgetMs: e.KEYGATE_GRAPHQL_TIME_BUDGET_MS,
     },
+    pools: { size: e.KEYGATE_DB_POOL_SIZE, querySize: e.KEYGATE_DB_QUERY_POOL_SIZE, queryStatementTimeoutMs: e.KEYGATE_DB_QUERY_STATEMENT_TIMEOUT_MS },
     keyCache: {
       maxEntries: e.KEYGATE_KEY_CACHE_SIZE,
       ttlMs: e.KEYGATE_KEY_CACHE_TTL_SECONDS * 1000,

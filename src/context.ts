@@ -19,6 +19,8 @@ import type { SigningKeyStore } from './modules/sessions/signing-key.store';
 export interface Runtime {
   config: Config;
   orm: Orm;
+  /** What GraphQL queries read through: a pool of their own on PostgreSQL (config.pools). */
+  queryOrm: Orm;
   hasher: KeyHasher;
   clock: Clock;
   logger: Logger;
@@ -46,7 +48,10 @@ export interface Actor {
 
 /** The one per-request GraphQL context. */
 export interface Context {
-  /** Forked per request: no identity map is shared between requests. */
+  /**
+   * Forked per request: no identity map is shared between requests. Authentication and
+   * mutations use the main pool; a query's resolvers run on the query pool (queryPoolPlugin).
+   */
   em: EntityManager;
   /** null only for anonymous introspection (Sandbox loading the schema). */
   principal: Principal | null;

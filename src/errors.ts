@@ -8,6 +8,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** Added to the contract: the request ran past its time budget; ask for less at once. */
+  TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -73,6 +75,16 @@ export class RateLimitedError extends KeygateError {
     super(ErrorCode.RATE_LIMITED, authMessage(AuthReason.RATE_LIMITED), { reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds });
     // Apollo applies extensions.http to the response of a request that failed before execution.
     this.extensions.http = { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) };
+  }
+}
+
+/**
+ * A GraphQL request past KEYGATE_GRAPHQL_TIME_BUDGET_MS, or a query statement cancelled by
+ * PostgreSQL's statement_timeout: what did not run answers this, with `extensions.limit`.
+ */
+export class TimeBudgetError extends KeygateError {
+  constructor(message = 'The request ran past its time budget: ask for fewer or smaller lists') {
+    super(ErrorCode.TIMEOUT, message, { limit: 'time' });
   }
 }
 

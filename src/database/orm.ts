@@ -16,7 +16,14 @@ export function migrationsSourceDir(dialect: DatabaseConfig['dialect']): string 
   return join(__dirname, '..', '..', 'src', 'migrations', dialect);
 }
 
-export function ormOptions(db: DatabaseConfig): Options {
+/** A PostgreSQL pool's shape; SQLite ignores it (one connection). */
+export interface PoolOptions {
+  size: number;
+  /** Cancels any statement running longer (PostgreSQL's statement_timeout); unset = none. */
+  statementTimeoutMs?: number;
+}
+
+export function ormOptions(db: DatabaseConfig, pool?: PoolOptions): Options {
   const common = {
     entities: ENTITIES,
     extensions: [Migrator],
@@ -46,13 +53,24 @@ export function ormOptions(db: DatabaseConfig): Options {
     ...common,
     driver: PostgreSqlDriver,
     clientUrl: db.url,
+    ...(pool && { pool: { min: 0, max: pool.size } }),
+    ...(pool?.statementTimeoutMs && { driverOptions: { connection: { statement_timeout: pool.statementTimeoutMs } } }),
     migrations: { ...migrations, path: migrationsSourceDir('postgresql'), migrationsList: postgresqlMigrations },
   } as Options;
 }
 
-export async function openOrm(db: DatabaseConfig): Promise<Orm> {
+export async function openOrm(db: DatabaseConfig, pool?: PoolOptions): Promise<Orm> {
   if (db.dialect === 'sqlite' && db.file !== ':memory:') mkdirSync(dirname(db.file), { recursive: true });
-  return MikroORM.init(ormOptions(db));
+  return MikroORM.init(ormOptions(db, pool));
+}
+
+/**
+ * The ORM GraphQL queries read through: on PostgreSQL a second, smaller pool with a
+ * statement timeout (see DatabasePools in config.ts); on SQLite the one ORM there is.
+ */
+export async function openQueryOrm(db: DatabaseConfig, main: Orm, pools: { querySize: number; queryStatementTimeoutMs: number }): Promise<Orm> {
+  if (db.dialect === 'sqlite') return main;
+  return openOrm(db, { size: pools.querySize, statementTimeoutMs: pools.queryStatementTimeoutMs });
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -9,6 +9,8 @@ import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { redact } from '../../shared/redact';
 import { errorForLog, type Logger } from '../../logger';
 import { describeLimitError, graphqlLimits } from './graphql-limits';
+import { queryPoolPlugin } from './graphql-query-pool';
+import { asTimeBudgetError, timeBudgetPlugin } from './graphql-time-budget';
 
 /** Codes whose messages were written for the client and may be shown as they are. */
 const CLIENT_CODES = new Set<string>([
@@ -89,8 +91,12 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
       forbiddenStatusPlugin,
       errorLogPlugin(logger),
       ...limits.plugins,
+      queryPoolPlugin,
+      timeBudgetPlugin(config.graphqlLimits.timeBudgetMs),
     ],
-    formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      const timedOut = asTimeBudgetError(error);
+      if (timedOut) return { message: timedOut.message, path: formatted.path, locations: formatted.locations, extensions: timedOut.extensions };
       const code = String(formatted.extensions?.code ?? '');
       if (CLIENT_CODES.has(code)) {
         const message = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;

@@ -46,7 +46,14 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
           if (isIntrospection(document)) return;
-          const cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined, estimators, context: contextValue });
+          let cost: number;
+          try {
+            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined, estimators, context: contextValue });
+          } catch {
+            // Variables that do not fit the operation: execution refuses the request (400)
+            // before any resolver runs, so there is nothing to estimate.
+            return;
+          }
           if (cost <= maxCost) return;
           throw new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${cost}.`, {
             extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', http: { status: 400 } },

@@ -28,6 +28,8 @@ const HOUR_MS = 3600_000;
 export class UsageRecorder {
   private buckets = new Map<string, Bucket>();
   private lastUsed = new Map<string, Date>();
+  /** Last uses taken by the write in progress: still "pending" to readers until it commits. */
+  private writing = new Map<string, Date>();
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -66,7 +68,7 @@ export class UsageRecorder {
 
   /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
   pendingLastUse(keyId: string): Date | undefined {
-    return this.lastUsed.get(keyId);
+    return this.lastUsed.get(keyId) ?? this.writing.get(keyId);
   }
 
   /** Writes everything counted so far; concurrent calls queue behind each other. */
@@ -90,6 +92,7 @@ export class UsageRecorder {
     const buckets = [...this.buckets.values()];
     const lastUsed = [...this.lastUsed.entries()];
     this.buckets = new Map();
+    this.writing = this.lastUsed;
     this.lastUsed = new Map();
     this.pending = 0;
     const em = this.orm.em.fork() as SqlEntityManager;
@@ -136,6 +139,8 @@ export class UsageRecorder {
       }
       for (const [keyId, at] of lastUsed) if (!this.lastUsed.has(keyId)) this.lastUsed.set(keyId, at);
       throw error;
+    } finally {
+      this.writing = new Map();
     }
   }
 }
