@@ -39,8 +39,10 @@ const envSchema = z.object({
   KEYGATE_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
   KEYGATE_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   KEYGATE_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
-  KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
+  KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(5_000),
   KEYGATE_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
+  KEYGATE_GRAPHQL_HEAVY_COST: z.coerce.number().int().min(1).default(1_000),
+  KEYGATE_GRAPHQL_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   KEYGATE_GRAPHQL_TIME_BUDGET_MS: z.coerce.number().int().min(100).default(10_000),
   KEYGATE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
   KEYGATE_DB_QUERY_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(4),
@@ -86,6 +88,9 @@ export interface GraphQLLimits {
   maxDirectives: number;
   maxCost: number;
   maxTokens: number;
+  /** Operations estimated above this cost take turns, heavyConcurrency at a time per process. */
+  heavyCost: number;
+  heavyConcurrency: number;
   /** Wall-clock budget of one GraphQL request: fields not started by then answer TIMEOUT. */
   timeBudgetMs: number;
 }
@@ -169,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: e.KEYGATE_GRAPHQL_MAX_DIRECTIVES,
       maxCost: e.KEYGATE_GRAPHQL_MAX_COST,
       maxTokens: e.KEYGATE_GRAPHQL_MAX_TOKENS,
+      heavyCost: e.KEYGATE_GRAPHQL_HEAVY_COST,
+      heavyConcurrency: e.KEYGATE_GRAPHQL_HEAVY_CONCURRENCY,
       timeBudgetMs: e.KEYGATE_GRAPHQL_TIME_BUDGET_MS,
     },
     pools: { size: e.KEYGATE_DB_POOL_SIZE, querySize: e.KEYGATE_DB_QUERY_POOL_SIZE, queryStatementTimeoutMs: e.KEYGATE_DB_QUERY_STATEMENT_TIMEOUT_MS },

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, isObjectType } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { AppResolver } from './modules/apps/app.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
-import { permissions } from './modules/auth/shield';
+import { permissions, VALUE_TYPES } from './modules/auth/shield';
 import { ApiKeyResolver } from './modules/keys/api-key.resolver';
 import { ApiKeyRotationResolver, RotationResolver } from './modules/rotations/rotation.resolver';
 import { SessionResolver } from './modules/sessions/session.resolver';
@@ -25,5 +25,13 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
 
 /** The executable schema: resolvers wrapped by the permission map. */
 export async function buildKeygateSchema(): Promise<GraphQLSchema> {
-  return applyMiddleware(await buildBareSchema(), permissions());
+  const bare = await buildBareSchema();
+  const guarded = applyMiddleware(bare, permissions());
+  // `allow` checks nothing: value types keep their own resolvers, unwrapped (see VALUE_TYPES).
+  for (const name of VALUE_TYPES) {
+    const [from, to] = [bare.getType(name), guarded.getType(name)];
+    if (!isObjectType(from) || !isObjectType(to)) throw new Error(`value type ${name} is not in the schema`);
+    for (const [field, definition] of Object.entries(to.getFields())) definition.resolve = from.getFields()[field].resolve;
+  }
+  return guarded;
 }

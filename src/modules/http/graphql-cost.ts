@@ -1,7 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import pLimit from 'p-limit';
 import { GraphQLError, type GraphQLField, getNamedType, isLeafType, Kind, type DocumentNode } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
+import type { GraphQLLimits } from '../../config';
 import type { Context } from '../../context';
+import { RateLimitedError } from '../../errors';
 import { DEFAULT_PAGE_SIZE } from '../../shared/pagination';
 
 /**
@@ -34,15 +37,25 @@ function isIntrospection(document: DocumentNode): boolean {
   );
 }
 
+/** How many heavy operations may wait for a turn before more are refused (429). */
+const HEAVY_QUEUE = 20;
+
 /**
  * Refuses, before anything runs, an operation whose estimated cost (with its variables)
  * exceeds `maxCost`: 400 with `extensions.limit: "cost"`, like the other document limits.
  * The estimate counts every object the answer can hold, so lists of lists cannot hide.
+ *
+ * Operations costing more than `heavyCost` take turns (`heavyConcurrency` at once per
+ * process, the rest queued, 429 past the queue): executing a large answer holds the event
+ * loop, and this bounds how much of it one tenant's heavy reads can take from everyone
+ * else's verifications.
  */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin<Context> {
+export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>): ApolloServerPlugin<Context> {
   const estimators = [fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
+  const heavyTurns = pLimit(limits.heavyConcurrency);
   return {
     async requestDidStart() {
+      let endTurn: (() => void) | undefined;
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
           if (isIntrospection(document)) return;
@@ -54,10 +67,18 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin<Context> {
             // before any resolver runs, so there is nothing to estimate.
             return;
           }
-          if (cost <= maxCost) return;
-          throw new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${cost}.`, {
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', http: { status: 400 } },
-          });
+          if (cost > limits.maxCost) {
+            throw new GraphQLError(`Query Cost limit of ${limits.maxCost} exceeded, found ${cost}.`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', http: { status: 400 } },
+            });
+          }
+          if (cost <= limits.heavyCost) return;
+          if (heavyTurns.pendingCount >= HEAVY_QUEUE) throw new RateLimitedError(1);
+          endTurn = await new Promise<() => void>((started) => void heavyTurns(() => new Promise<void>((end) => started(end))));
+        },
+        async willSendResponse() {
+          endTurn?.();
+          endTurn = undefined;
         },
       };
     },

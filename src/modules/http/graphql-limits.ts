@@ -33,7 +33,7 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   });
   const { plugins, validationRules } = armor.protect();
   return {
-    plugins: [...plugins, costLimitPlugin(limits.maxCost)],
+    plugins: [...plugins, costLimitPlugin(limits)],
     validationRules: [...validationRules, noUnstorableStrings],
     parseOptions: { maxTokens: limits.maxTokens },
   };

@@ -7,16 +7,20 @@ import { ErrorCode, TimeBudgetError } from '../../errors';
 const QUERY_CANCELED = '57014';
 
 /**
- * A GraphQL request may run for `budgetMs`: a field that has not started by then is not
+ * A GraphQL query may run for `budgetMs`: a field that has not started by then is not
  * started at all, so a request that the cost estimate let through but the data made slow
  * cannot hold the database for long. Only the first TIMEOUT is reported, not one per field.
  */
 export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
-      const deadline = Date.now() + budgetMs;
       return {
-        async executionDidStart() {
+        async executionDidStart({ operation }) {
+          // Queries only: a mutation has committed by the time its payload resolves, and
+          // cutting that short would lose what it returns once (a new key's secret).
+          if (operation.operation !== 'query') return;
+          // From execution on: a heavy operation's wait for its turn (graphql-cost.ts) is not spent.
+          const deadline = Date.now() + budgetMs;
           return {
             willResolveField() {
               if (Date.now() > deadline) throw new TimeBudgetError();
