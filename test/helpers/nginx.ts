@@ -49,19 +49,23 @@ export async function startUpstream(): Promise<Upstream> {
   };
 }
 
-/** The identity headers Keygate's /auth/forward answers with, handed on to the upstream. */
-export const FORWARDED_IDENTITY = ['x-keygate-app-id', 'x-keygate-key-id', 'x-keygate-mode', 'x-keygate-kind', 'x-keygate-role', 'x-keygate-user-id'] as const;
+const README = join(__dirname, '..', '..', 'README.md');
+
+/** The README's nginx recipe, verbatim: the first ```nginx block of README.md. */
+export function readmeNginxBlock(): string {
+  const block = /```nginx\n([\s\S]*?)```/.exec(readFileSync(README, 'utf8'));
+  if (!block) throw new Error('README.md has no ```nginx block');
+  return block[1];
+}
 
 /**
- * The README's nginx `auth_request` recipe, with every identity header passed on. Setting
- * each header explicitly also overwrites any a client sent itself, so an upstream can
- * trust them.
+ * A whole nginx.conf around the README's block: only the two addresses it names (the
+ * upstream and Keygate's) are changed, so the suite tests what users paste.
  */
 export function nginxConfig(dir: string, port: number, keygatePort: number, upstreamPort: number): string {
-  const variable = (header: string) => `$keygate_${header.slice('x-keygate-'.length).replace(/-/g, '_')}`;
-  const identity = FORWARDED_IDENTITY.map(
-    (h) => `      auth_request_set ${variable(h)} $upstream_http_${h.replace(/-/g, '_')};\n      proxy_set_header ${h} ${variable(h)};`,
-  ).join('\n');
+  const recipe = readmeNginxBlock()
+    .replace('http://your-upstream', `http://127.0.0.1:${upstreamPort}`)
+    .replace('http://127.0.0.1:4000/', `http://127.0.0.1:${keygatePort}/`);
   return `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -76,17 +80,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   server {
     listen 127.0.0.1:${port};
-    location / {
-      auth_request /_keygate;
-${identity}
-      proxy_pass http://127.0.0.1:${upstreamPort};
-    }
-    location = /_keygate {
-      internal;
-      proxy_pass http://127.0.0.1:${keygatePort}/auth/forward;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-    }
+${recipe}
   }
 }
 `;

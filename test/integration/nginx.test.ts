@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevokeApiKeyDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { NGINX_MISSING, type Nginx, type Upstream, nginxInstalled, startNginx, startUpstream } from '../helpers/nginx';
+import { IDENTITY_HEADERS } from '../../src/modules/http/routes/forward-headers';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
  * DESIGN.md "REST surface", GET /auth/forward behind a real nginx (`auth_request`), configured
- * as the README shows: nginx asks Keygate about every request and only lets the good ones
+ * with the README's block itself (test/helpers/nginx.ts): nginx asks Keygate about every request and only lets the good ones
  * through to the upstream, with Keygate's identity headers attached.
  */
 
@@ -78,16 +79,59 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
     expect(result.upstreamHeaders?.['x-keygate-key-id']).toBe(key.id);
   });
 
-  it('identity headers a client forges are overwritten by what Keygate answered', async () => {
-    const key = await createKey(server.root, { appId, kind: 'SECRET', role: 'READ_ONLY' });
-    const forged = await throughNginx({ 'x-keygate-app-id': 'app_forged', 'x-keygate-role': 'ADMIN' });
-    expect(forged.status).toBe(401);
-    expect(forged.reachedUpstream).toBe(false);
+  describe('identity headers a client forges never reach the upstream (README block, verbatim)', () => {
+    /** Every X-Keygate-* header /auth/forward can answer, each forged with a tempting value. */
+    const FORGED = Object.fromEntries(IDENTITY_HEADERS.map((h) => [h, h === 'x-keygate-role' ? 'ADMIN' : h === 'x-keygate-principal' ? 'ROOT' : h === 'x-keygate-mode' ? 'LIVE' : 'forged']));
 
-    const result = await throughNginx({ authorization: `Bearer ${key.secret}`, 'x-keygate-app-id': 'app_forged', 'x-keygate-role': 'ADMIN' });
-    expect(result.status).toBe(200);
-    expect(result.upstreamHeaders?.['x-keygate-app-id']).toBe(appId);
-    expect(result.upstreamHeaders?.['x-keygate-role']).toBe('READ_ONLY');
+    /** What reached the upstream under the X-Keygate-* names: exactly Keygate's answer, nothing of the client's. */
+    const identityAtUpstream = (headers: Record<string, unknown> | undefined) =>
+      Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.startsWith('x-keygate-')));
+
+    it('without a credential, forged headers alone → 401, upstream not reached', async () => {
+      const forged = await throughNginx(FORGED);
+      expect(forged.status).toBe(401);
+      expect(forged.reachedUpstream).toBe(false);
+    });
+
+    it('a publishable TEST key: no role, principal API_KEY, mode TEST, no user or token — whatever the client sent', async () => {
+      const key = await createKey(server.root, { appId, kind: 'PUBLISHABLE', mode: 'TEST' });
+      const result = await throughNginx({ authorization: `Bearer ${key.secret}`, ...FORGED });
+      expect(result.status).toBe(200);
+      expect(identityAtUpstream(result.upstreamHeaders)).toEqual({
+        'x-keygate-app-id': appId,
+        'x-keygate-key-id': key.id,
+        'x-keygate-mode': 'TEST',
+        'x-keygate-kind': 'PUBLISHABLE',
+        'x-keygate-principal': 'API_KEY',
+      });
+    });
+
+    it('a session token: its user and token id, no role or kind — whatever the client sent', async () => {
+      const writer = await createKey(server.root, { appId, kind: 'SECRET', role: 'READ_WRITE' });
+      const minted = await fetch(`${server.baseUrl}/session_access`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: 'user-9' }),
+      });
+      const { token, token_id } = (await minted.json()) as { token: string; token_id: string };
+      const result = await throughNginx({ authorization: `Bearer ${token}`, ...FORGED });
+      expect(result.status).toBe(200);
+      expect(identityAtUpstream(result.upstreamHeaders)).toEqual({
+        'x-keygate-app-id': appId,
+        'x-keygate-key-id': writer.id,
+        'x-keygate-mode': 'TEST',
+        'x-keygate-user-id': 'user-9',
+        'x-keygate-token-id': token_id,
+      });
+    });
+
+    it('/auth/forward itself answers the complete set of identity headers every time', async () => {
+      const key = await createKey(server.root, { appId, kind: 'PUBLISHABLE', mode: 'TEST' });
+      const direct = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${key.secret}` } });
+      expect(direct.status).toBe(200);
+      for (const name of IDENTITY_HEADERS) expect(direct.headers.has(name), name).toBe(true);
+      expect(direct.headers.get('x-keygate-role')).toBe('');
+    });
   });
 
   it('a revoked key → 401 at once, upstream not reached', async () => {

@@ -5,6 +5,7 @@ import { authenticateKey } from '../../auth/request-auth';
 import { activeTokenClaims } from '../../sessions/session.service';
 import { headerValue } from '../request';
 import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
+import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
@@ -31,13 +32,16 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   if (JWT_SHAPE.test(credential.value)) {
     const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.value);
     if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
-    ctx.res.writeHead(200, {
-      'x-keygate-app-id': claims.aud,
-      'x-keygate-key-id': claims.akid,
-      'x-keygate-mode': claims.mode,
-      'x-keygate-user-id': claims.sub,
-      'x-keygate-token-id': claims.jti,
-    });
+    ctx.res.writeHead(
+      200,
+      identityHeaders({
+        'x-keygate-app-id': claims.aud,
+        'x-keygate-key-id': claims.akid,
+        'x-keygate-mode': claims.mode,
+        'x-keygate-user-id': claims.sub,
+        'x-keygate-token-id': claims.jti,
+      }),
+    );
     return void ctx.res.end();
   }
 
@@ -45,17 +49,17 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;
-  const headers: Record<string, string> =
+  const headers =
     p.type === PrincipalType.ROOT
-      ? { 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type }
-      : {
+      ? identityHeaders({ 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type })
+      : identityHeaders({
           'x-keygate-app-id': p.appId,
           'x-keygate-key-id': p.id,
           'x-keygate-mode': p.mode,
           'x-keygate-kind': p.kind,
-          ...(p.role ? { 'x-keygate-role': p.role } : {}),
+          'x-keygate-role': p.role,
           'x-keygate-principal': p.type,
-        };
+        });
   ctx.res.writeHead(200, headers);
   ctx.res.end();
 }
