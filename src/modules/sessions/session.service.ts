@@ -139,15 +139,18 @@ export class SessionService {
 }
 
 /**
- * The claims of a token that is active now: it verifies (signature, iss, typ, exp, nbf)
- * and the key that minted it still works, so revoking a key or ending a rotation's
- * grace deactivates its tokens at once. Null otherwise. No tenancy: callers apply it.
+ * The claims of a token that is active now: it verifies (signature, iss, typ, exp, nbf),
+ * the key that minted it still works and its app still exists, so revoking a key, ending
+ * a rotation's grace or deleting the app deactivates its tokens at once (a root key's
+ * tokens outlive no app either). Null otherwise. No tenancy: callers apply it.
  */
 export async function activeTokenClaims(em: EntityManager, runtime: Runtime, token: string): Promise<SessionClaims | null> {
   const now = runtime.clock.now();
   const verified = await verifyToken(token, runtime.issuer, now, (kid) => runtime.signingKeys.publicKey(kid));
   if (!verified.valid) return null;
-  return (await minterStillWorks(em, verified.claims, now)) ? verified.claims : null;
+  if (!(await minterStillWorks(em, verified.claims, now))) return null;
+  // Cached per process and forgotten on every app change, in every process (key-change-bus.ts).
+  return (await runtime.appSettings.get(em, verified.claims.aud)) ? verified.claims : null;
 }
 
 async function minterStillWorks(em: EntityManager, claims: SessionClaims, now: Date): Promise<boolean> {
