@@ -119,14 +119,14 @@ describe('the defaults', () => {
 });
 
 describe('in production', () => {
-  it('introspection is off and field suggestions are not given', async () => {
+  it('introspection is off and no error suggests a name, whatever its wording (fields, arguments, enum values in variables)', async () => {
     const production = await startTestServer({ env: { NODE_ENV: 'production', KEYGATE_TRUST_PROXY: '127.0.0.1' } });
     try {
-      const ask = (query: string) =>
+      const ask = (query: string, variables?: Record<string, unknown>) =>
         fetch(production.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${production.rootKey}`, 'x-forwarded-proto': 'https' },
-          body: JSON.stringify({ query }),
+          body: JSON.stringify({ query, variables }),
         }).then(async (r) => ({ status: r.status, text: await r.text() }));
       const introspection = await ask('{ __schema { queryType { name } } }');
       expect(introspection.status).toBe(400);
@@ -134,6 +134,16 @@ describe('in production', () => {
       const typo = await ask('{ viewer { typ } }');
       expect(typo.status).toBe(400);
       expect(typo.text).not.toMatch(/Did you mean/);
+      // F5: the wording of a variable's enum error differs from the field one; no suggestion either.
+      const enumTypo = await ask('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
+        i: { appId: 'app_x', name: 'n', kind: 'SECRT', mode: 'LIVE', role: 'ADMIN' },
+      });
+      expect(enumTypo.status).toBe(400);
+      expect(enumTypo.text).toMatch(/SECRT/);
+      expect(enumTypo.text).not.toMatch(/Did you mean|SECRET/);
+      const argumentTypo = await ask('{ apps(firsst: 1) { totalCount } }');
+      expect(argumentTypo.status).toBe(400);
+      expect(argumentTypo.text).not.toMatch(/Did you mean|"first"/);
     } finally {
       await production.close();
     }

@@ -64,6 +64,12 @@ const errorLogPlugin = (logger: Logger): ApolloServerPlugin<Context> => ({
   },
 });
 
+/**
+ * graphql-js suggests names in several wordings ("Did you mean the enum value …?", "Did you
+ * mean "first"?"); in production none reaches a client, since suggestions map the schema.
+ */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
 /** A client-facing message or extension never carries key material the client sent (it is masked). */
 function redactExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(extensions).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
@@ -99,7 +105,8 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
       if (timedOut) return { message: timedOut.message, path: formatted.path, locations: formatted.locations, extensions: timedOut.extensions };
       const code = String(formatted.extensions?.code ?? '');
       if (CLIENT_CODES.has(code)) {
-        const message = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;
+        const unprefixed = formatted.message.startsWith(CONTEXT_PREFIX) ? formatted.message.slice(CONTEXT_PREFIX.length) : formatted.message;
+        const message = config.env === 'production' ? unprefixed.replace(SUGGESTION, '') : unprefixed;
         const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
         return describeLimitError({ ...formatted, message: redact(message), extensions: redactExtensions(extensions) });
       }
