@@ -1,4 +1,5 @@
 import { BadInputError } from '../errors';
+import { redact } from './redact';
 
 /** Trimmed, non-empty, at most `max` characters, no control characters. */
 export function requireName(value: string, field: string, max: number): string {
@@ -8,6 +9,23 @@ export function requireName(value: string, field: string, max: number): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new BadInputError(`${field} must not contain control characters`, field);
   return name;
+}
+
+/**
+ * Refuses text with anything shaped like a key, a token, a digest or a private key in it:
+ * a secret pasted into a name or a reason would be stored, shown to every reader and
+ * written to the audit trail, which promises never to hold one. The shapes are redact.ts's.
+ */
+export function refuseKeyMaterial(value: string, field: string): string {
+  if (redact(value) !== value) {
+    throw new BadInputError(`${field} looks like it contains a key or token; never paste a secret into it`, field);
+  }
+  return value;
+}
+
+/** A human label (a key's or an app's name): requireName, and no key material in it. */
+export function requireLabel(value: string, field: string, max: number): string {
+  return refuseKeyMaterial(requireName(value, field, max), field);
 }
 
 /** Rejects an explicit null for a field that may be omitted but not cleared. */

@@ -67,7 +67,7 @@ async function snapshot() {
       { id: appId },
     );
     const audit = await server.root.ok(AuditEventsDocument, { appId, first: 100 });
-    const rotationList = await server.root.raw(`query($id: ID!) { rotations(appId: $id) { id status graceEndsAt completedAt } }`, { id: appId });
+    const rotationList = await server.root.raw(`query($id: ID!) { rotations(appId: $id, first: 100) { totalCount nodes { id status graceEndsAt completedAt } } }`, { id: appId });
     // auth.failure events record refused attempts themselves (see audit.test.ts); they are not changes.
     const changes = audit.auditEvents.nodes.filter((e) => e.action !== 'auth.failure');
     state[appId] = { app: app.data, rotations: rotationList.data, audit: changes.map((e) => [e.id, e.action, e.targetId]) };
@@ -85,7 +85,7 @@ const QUERIES = {
   appApiKeys: `query($id: ID!) { app(id: $id) { id apiKeys { totalCount nodes { id } } } }`,
   updateApp: `mutation($id: ID!) { updateApp(id: $id, input: { name: "hijacked", allowedOrigins: ["https://evil.example"] }) { id name } }`,
   auditEvents: `query($id: ID!) { auditEvents(appId: $id) { totalCount nodes { id } } }`,
-  rotations: `query($id: ID!) { rotations(appId: $id) { id } }`,
+  rotations: `query($id: ID!) { rotations(appId: $id) { nodes { id } } }`,
 } as const;
 
 type Operation = keyof typeof QUERIES;
@@ -193,10 +193,11 @@ describe.each([
   });
 
   it(`lists only ${mode} rotations of app A in rotations, and none when asked for ${other}`, async () => {
-    const seen = await client.raw<{ rotations: { id: string }[] }>(`query($id: ID!) { rotations(appId: $id) { id } }`, { id: appA });
-    expect(seen.data?.rotations.map((r) => r.id)).toEqual([rotations[own]]);
-    const otherMode = await client.raw(`query($id: ID!) { rotations(appId: $id, mode: ${other}) { id } }`, { id: appA });
-    expect(otherMode.data).toEqual({ rotations: [] });
+    const seen = await client.raw<{ rotations: { nodes: { id: string }[]; totalCount: number } }>(`query($id: ID!) { rotations(appId: $id) { totalCount nodes { id } } }`, { id: appA });
+    expect(seen.data?.rotations.nodes.map((r) => r.id)).toEqual([rotations[own]]);
+    expect(seen.data?.rotations.totalCount).toBe(1);
+    const otherMode = await client.raw(`query($id: ID!) { rotations(appId: $id, mode: ${other}) { totalCount nodes { id } } }`, { id: appA });
+    expect(otherMode.data).toEqual({ rotations: { totalCount: 0, nodes: [] } });
   });
 
   it(`lists only ${mode} and app-level events of app A in auditEvents, and none when asked for ${other}`, async () => {
@@ -229,8 +230,8 @@ describe('after every refused attempt above', () => {
       ['B test rotating', 'ACTIVE'],
       ['B test rotating', 'ROTATING'],
     ]);
-    const bRotations = await server.root.raw(`query($id: ID!) { rotations(appId: $id) { id status } }`, { id: appB });
-    expect(bRotations.data).toEqual({ rotations: [{ id: rotations.bTestRotating, status: 'IN_GRACE' }] });
+    const bRotations = await server.root.raw(`query($id: ID!) { rotations(appId: $id) { nodes { id status } } }`, { id: appB });
+    expect(bRotations.data).toEqual({ rotations: { nodes: [{ id: rotations.bTestRotating, status: 'IN_GRACE' }] } });
     const a = await server.root.ok(AppKeysDocument, { appId: appA, status: ['REVOKED'] });
     expect(a.app!.apiKeys.totalCount).toBe(0);
   });

@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { BadInputError, NotFoundError } from '../../errors';
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
-import { notNull, requireIntInRange, requireName } from '../../shared/validation';
+import { notNull, requireIntInRange, requireLabel } from '../../shared/validation';
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
@@ -28,7 +28,7 @@ function validateSettings(s: AppSettings): AppSettings {
     throw new BadInputError('defaultTokenLifetime must not exceed maxTokenLifetime', 'defaultTokenLifetime');
   }
   return {
-    name: requireName(s.name, 'name', MAX_APP_NAME_LENGTH),
+    name: requireLabel(s.name, 'name', MAX_APP_NAME_LENGTH),
     allowedOrigins: normalizeOrigins(s.allowedOrigins),
     defaultTokenLifetime,
     maxTokenLifetime,

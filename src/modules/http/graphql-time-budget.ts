@@ -18,7 +18,7 @@ export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> 
         async executionDidStart({ operation }) {
           // Queries only: a mutation has committed by the time its payload resolves, and
           // cutting that short would lose what it returns once (a new key's secret).
-          if (operation.operation !== 'query') return;
+          if (operation?.operation !== 'query') return;
           // From execution on: a heavy operation's wait for its turn (graphql-cost.ts) is not spent.
           const deadline = Date.now() + budgetMs;
           return {

@@ -1,8 +1,14 @@
 import type { Runtime } from '../../context';
+import { BadInputError } from '../../errors';
 import { generateKey } from '../auth/key-format';
 import type { RateLimit } from '../rate-limits/rate-limit.types';
 import { ApiKey } from './api-key.entity';
 import { KIND_CODE, KeyKind, type KeyMode, type KeyRole, MODE_CODE } from './key-enums';
+
+/** A key may be given an expiry only in the future: on creation and on rotation alike. */
+export function assertFutureExpiry(expiresAt: Date, now: Date): void {
+  if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime()) throw new BadInputError('expiresAt must be in the future', 'expiresAt');
+}
 
 export interface NewKeySpec {
   appId: string;

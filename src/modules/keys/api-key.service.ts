@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { AuthReason, BadInputError, ConflictError, ForbiddenError, NotFoundError } from '../../errors';
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
-import { notNull, requireName } from '../../shared/validation';
+import { notNull, refuseKeyMaterial, requireLabel } from '../../shared/validation';
 import { App } from '../apps/app.entity';
 import { keyTransaction } from '../auth/key-transaction';
 import { recordAudit } from '../audit/audit.service';
@@ -12,7 +12,7 @@ import { assertAppInScope, assertModeAllowed, inScope, modeFilter } from '../aut
 import { ApiKey, MAX_NAME_LENGTH } from './api-key.entity';
 import type { CreateApiKeyInput, UpdateApiKeyInput } from './api-key.inputs';
 import { endGrace } from '../rotations/end-grace';
-import { issueKey } from './api-key.factory';
+import { assertFutureExpiry, issueKey } from './api-key.factory';
 import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
@@ -88,7 +88,7 @@ export class ApiKeyService {
 
   async create(input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
     const principal = this.actor.principal;
-    const name = requireName(input.name, 'name', MAX_NAME_LENGTH);
+    const name = requireLabel(input.name, 'name', MAX_NAME_LENGTH);
     const role = input.role ?? null;
     if (input.kind === KeyKind.PUBLISHABLE && role !== null) {
       throw new BadInputError('Publishable keys have no role; omit role', 'role');
@@ -103,9 +103,7 @@ export class ApiKeyService {
     const rateLimit = validRateLimit(input.rateLimit ?? null);
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
-    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime())) {
-      throw new BadInputError('expiresAt must be in the future', 'expiresAt');
-    }
+    if (expiresAt) assertFutureExpiry(expiresAt, now);
     assertAppInScope(principal, input.appId);
     assertModeAllowed(principal, input.mode);
     if (principal.type === PrincipalType.API_KEY && role && (!principal.role || ROLE_RANK[role] > ROLE_RANK[principal.role])) {
@@ -149,7 +147,7 @@ export class ApiKeyService {
       const changed: string[] = [];
       const name = notNull(input.name, 'name');
       if (name !== undefined) {
-        key.name = requireName(name, 'name', MAX_NAME_LENGTH);
+        key.name = requireLabel(name, 'name', MAX_NAME_LENGTH);
         changed.push('name');
       }
       const origins = notNull(input.allowedOrigins, 'allowedOrigins');
@@ -181,6 +179,7 @@ export class ApiKeyService {
     if (why !== null && why.length > MAX_REVOKE_REASON_LENGTH) {
       throw new BadInputError(`reason must be at most ${MAX_REVOKE_REASON_LENGTH} characters`, 'reason');
     }
+    if (why !== null) refuseKeyMaterial(why, 'reason');
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const key = await this.get(id, tem);
       const now = this.runtime.clock.now();

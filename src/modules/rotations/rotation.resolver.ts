@@ -21,14 +21,16 @@ export class RotationResolver {
 
   @Mutation(() => RotateApiKeyPayload, {
     description:
-      'Replaces an ACTIVE key with a new one (same app, mode, kind, role, name, origins). The old key keeps working for gracePeriodSeconds (default 86400, 0 = ends now, at most 30 days; capped at the old key expiry).',
+      'Replaces an ACTIVE key with a new one (same app, mode, kind, role, name, origins, rate limit and, unless expiresAt says otherwise, expiry). The old key keeps working for gracePeriodSeconds (default 86400, 0 = ends now, at most 30 days; capped at the old key expiry).',
   })
   rotateApiKey(
     @Arg('id', () => ID) id: string,
     @Arg('gracePeriodSeconds', () => Int, { nullable: true }) gracePeriodSeconds: number | null,
+    @Arg('expiresAt', () => Date, { nullable: true, description: "The new key's expiry. Omitted: the old key's (a temporary key stays temporary); null: none." })
+    expiresAt: Date | null | undefined,
     @Ctx() ctx: Context,
   ) {
-    return rotations(ctx).rotate(id, gracePeriodSeconds);
+    return rotations(ctx).rotate(id, gracePeriodSeconds, expiresAt);
   }
 
   @Mutation(() => Rotation, { description: 'Ends the grace period now: the old key stops working at once.' })

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import { keyTransaction } from '../auth/key-transaction';
 import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
-import { issueKey, rateLimitOf } from '../keys/api-key.factory';
+import { assertFutureExpiry, issueKey, rateLimitOf } from '../keys/api-key.factory';
 import type { KeyMode } from '../keys/key-enums';
 import { ApiKeyService } from '../keys/api-key.service';
 import { Rotation, RotationStatus } from './rotation.entity';
@@ -69,11 +69,12 @@ export class RotationService {
    * wins and the other gets CONFLICT, on SQLite and PostgreSQL alike.
    * A grace past the old key's own expiry is capped at that expiry.
    */
-  async rotate(keyId: string, gracePeriodSeconds: number | null | undefined): Promise<{ rotation: Rotation; secret: string }> {
+  async rotate(keyId: string, gracePeriodSeconds: number | null | undefined, expiresAt?: Date | null): Promise<{ rotation: Rotation; secret: string }> {
     const grace = gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
       throw new BadInputError(`gracePeriodSeconds must be between 0 and ${MAX_GRACE_SECONDS} (30 days)`, 'gracePeriodSeconds');
     }
+    if (expiresAt) assertFutureExpiry(expiresAt, this.runtime.clock.now());
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       const old = await new ApiKeyService(tem, this.actor, this.runtime).get(keyId, tem);
       const now = this.runtime.clock.now();
@@ -98,7 +99,10 @@ export class RotationService {
           mode: old.mode,
           role: old.role,
           allowedOrigins: old.allowedOrigins,
-          expiresAt: null,
+          // Omitted: the replacement ends when the old key would have, so rotating never
+          // turns a temporary key into a permanent one. Whoever may rotate may also create
+          // a key with another expiry (or none), so naming one is allowed.
+          expiresAt: expiresAt === undefined ? old.expiresAt : expiresAt,
           rateLimit: rateLimitOf(old),
           createdBy: this.actor.principal.id,
           createdAt: now,
