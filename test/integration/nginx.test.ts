@@ -27,6 +27,17 @@ async function throughNginx(headers: Record<string, string> = {}, path = '/order
   return { status: response.status, text, reachedUpstream: upstream.received.length > before, upstreamHeaders: upstream.received.at(-1) };
 }
 
+/** A session token for `userId`, minted over REST with a READ_WRITE key. */
+async function mintToken(writerSecret: string, userId: string): Promise<{ token: string; token_id: string }> {
+  const minted = await fetch(`${server.baseUrl}/session_access`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${writerSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId }),
+  });
+  expect(minted.status).toBe(200);
+  return (await minted.json()) as { token: string; token_id: string };
+}
+
 if (!INSTALLED) it.skip(NGINX_MISSING, () => undefined);
 
 describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request)', () => {
@@ -108,12 +119,7 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
 
     it('a session token: its user and token id, no role or kind — whatever the client sent', async () => {
       const writer = await createKey(server.root, { appId, kind: 'SECRET', role: 'READ_WRITE' });
-      const minted = await fetch(`${server.baseUrl}/session_access`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${writer.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: 'user-9' }),
-      });
-      const { token, token_id } = (await minted.json()) as { token: string; token_id: string };
+      const { token, token_id } = await mintToken(writer.secret, 'user-9');
       const result = await throughNginx({ authorization: `Bearer ${token}`, ...FORGED });
       expect(result.status).toBe(200);
       expect(identityAtUpstream(result.upstreamHeaders)).toEqual({
@@ -156,13 +162,7 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
 
   it('a session token passes with the user it was minted for; a garbled one → 401', async () => {
     const writer = await createKey(server.root, { appId, kind: 'SECRET', role: 'READ_WRITE' });
-    const minted = await fetch(`${server.baseUrl}/session_access`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${writer.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ user_id: 'user-7' }),
-    });
-    expect(minted.status).toBe(200);
-    const { token, token_id } = (await minted.json()) as { token: string; token_id: string };
+    const { token, token_id } = await mintToken(writer.secret, 'user-7');
 
     const result = await throughNginx({ authorization: `Bearer ${token}` });
     expect(result.status).toBe(200);
