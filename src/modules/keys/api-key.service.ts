@@ -16,23 +16,27 @@ import { issueKey } from './api-key.factory';
 import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
+import type { ApiKeyRepository } from './api-key.repository';
+import { validMeta, validOwnerId } from './key-attributes';
+import { normalizeAllowedIps } from './ip-allow-list';
+import { validCredits } from '../credits/credits.types';
+import { changeBalance, openBalance } from '../credits/credit-balance.service';
 
 export const MAX_REVOKE_REASON_LENGTH = 500;
 
-/**
- * SQL for "status is S at now". Relies on the invariant every write keeps:
- * a key's revokedAt, when set, is never later than its expiresAt.
- */
-function statusWhere(status: KeyStatus, now: Date): FilterQuery<ApiKey> {
+/** SQL for "status is S at now", built on the repository's one "still works" condition. */
+function statusWhere(keys: ApiKeyRepository, status: KeyStatus, now: Date): FilterQuery<ApiKey> {
   switch (status) {
     case KeyStatus.REVOKED:
       return { revokedAt: { $lte: now } };
-    case KeyStatus.ROTATING:
-      return { revokedAt: { $gt: now } };
     case KeyStatus.EXPIRED:
       return { revokedAt: null, expiresAt: { $lte: now } };
+    case KeyStatus.ROTATING:
+      return { $and: [keys.workingAt(now), { revokedAt: { $ne: null }, enabled: true }] };
     case KeyStatus.ACTIVE:
-      return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+      return { $and: [keys.workingAt(now), { revokedAt: null, enabled: true }] };
+    case KeyStatus.DISABLED:
+      return { $and: [keys.workingAt(now), { enabled: false }] };
     default: {
       const unreachable: never = status;
       return unreachable;
@@ -42,6 +46,7 @@ function statusWhere(status: KeyStatus, now: Date): FilterQuery<ApiKey> {
 
 export interface KeyListFilter {
   mode?: KeyMode | null;
+  ownerId?: string | null;
   status?: KeyStatus[] | null;
   unusedSince?: Date | null;
 }
@@ -67,9 +72,11 @@ export class ApiKeyService {
     const now = this.runtime.clock.now();
     const conditions: FilterQuery<ApiKey>[] = [{ appId }];
     if (mode) conditions.push({ mode });
+    if (filter.ownerId !== undefined && filter.ownerId !== null) conditions.push({ ownerId: filter.ownerId });
     if (filter.status) {
       if (filter.status.length === 0) return toConnection([], page, 0);
-      conditions.push({ $or: [...new Set(filter.status)].map((s) => statusWhere(s, now)) });
+      const keys = this.em.getRepository(ApiKey);
+      conditions.push({ $or: [...new Set(filter.status)].map((s) => statusWhere(keys, s, now)) });
     }
     if (filter.unusedSince) {
       await this.runtime.usage.flush(); // lastUsedAt of this process's recent uses first
@@ -101,6 +108,12 @@ export class ApiKeyService {
       throw new BadInputError('Secret keys have no allowedOrigins: they are refused from browsers', 'allowedOrigins');
     }
     const rateLimit = validRateLimit(input.rateLimit ?? null);
+    const controls = {
+      ownerId: input.ownerId === undefined || input.ownerId === null ? null : validOwnerId(input.ownerId),
+      meta: input.meta === undefined || input.meta === null ? null : validMeta(input.meta),
+      allowedIps: normalizeAllowedIps(notNull(input.allowedIps, 'allowedIps') ?? []),
+    };
+    const credits = validCredits(input.credits ?? null);
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime())) {
@@ -125,6 +138,9 @@ export class ApiKeyService {
           allowedOrigins: input.kind === KeyKind.PUBLISHABLE ? normalizeOrigins(origins ?? app.allowedOrigins) : [],
           expiresAt,
           rateLimit,
+          ...controls,
+          enabled: true,
+          creditBalanceId: credits ? openBalance(tem, app.id, credits, now).id : null,
           createdBy: principal.id,
           createdAt: now,
         },
@@ -134,7 +150,14 @@ export class ApiKeyService {
       await recordAudit(
         tem,
         this.actor,
-        { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt, rateLimit } },
+        {
+          action: 'key.create',
+          appId: app.id,
+          mode: key.mode,
+          targetId: key.id,
+          // Names and limits only: meta is the product's data, not the audit trail's.
+          details: { name, kind: key.kind, role, expiresAt, rateLimit, ownerId: controls.ownerId, allowedIps: controls.allowedIps, credits },
+        },
         now,
       );
       return { apiKey: key, secret: value };
@@ -159,18 +182,40 @@ export class ApiKeyService {
         }
         key.allowedOrigins = normalizeOrigins(origins);
         changed.push('allowedOrigins');
-        keyChanged({ keyIds: [key.id] });
       }
       if (input.rateLimit !== undefined) {
-        const rateLimit = validRateLimit(input.rateLimit);
-        key.rateLimit = rateLimit?.limit ?? null;
-        key.rateLimitWindowSeconds = rateLimit?.windowSeconds ?? null;
+        key.rateLimit = validRateLimit(input.rateLimit);
         changed.push('rateLimit');
-        keyChanged({ keyIds: [key.id] });
       }
+      if (input.ownerId !== undefined) {
+        key.ownerId = input.ownerId === null ? null : validOwnerId(input.ownerId);
+        changed.push('ownerId');
+      }
+      if (input.meta !== undefined) {
+        key.meta = input.meta === null ? null : validMeta(input.meta);
+        changed.push('meta');
+      }
+      const ips = notNull(input.allowedIps, 'allowedIps');
+      if (ips !== undefined) {
+        key.allowedIps = normalizeAllowedIps(ips);
+        changed.push('allowedIps');
+      }
+      const credits = input.credits === undefined ? undefined : validCredits(input.credits);
+      const enabled = notNull(input.enabled, 'enabled');
+      // Every field above is part of what verification returns or enforces: all of the
+      // key's cached copies, in every process, must forget it.
+      keyChanged({ keyIds: [key.id] });
+      if (credits !== undefined) {
+        keyChanged({ keyIds: await changeBalance(tem, key, credits, now) });
+        changed.push('credits');
+      }
+      const switched = enabled !== undefined && enabled !== key.enabled;
+      if (enabled !== undefined) key.enabled = enabled;
       // Write (and lock) the key row before the audit chain head, as every key mutation does.
       await tem.flush();
-      await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
+      const target = { appId: key.appId, mode: key.mode, targetId: key.id };
+      if (changed.length > 0 || !switched) await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed } }, now);
+      if (switched) await recordAudit(tem, this.actor, { action: key.enabled ? 'key.enable' : 'key.disable', ...target, details: {} }, now);
       return key;
     });
   }
@@ -188,18 +233,20 @@ export class ApiKeyService {
       if (state.status === KeyStatus.REVOKED) throw new ConflictError('The API key is already revoked');
       if (state.status === KeyStatus.EXPIRED) throw new ConflictError('The API key has already expired');
       const revokedReason = why || 'revoked';
+      // In a rotation's grace (a disabled key may be too): that rotation ends here.
+      const inGrace = key.revokedAt !== null;
       // Conditional update first: it locks the key row before anything else (the same
       // order as rotation, so the two cannot deadlock), and of two racing changes to
       // the key exactly one wins.
       const claimed = await tem.nativeUpdate(
         ApiKey,
-        { id: key.id, revokedAt: state.status === KeyStatus.ROTATING ? { $gt: now } : null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+        { $and: [tem.getRepository(ApiKey).workingAt(now), { id: key.id, revokedAt: inGrace ? { $gt: now } : null }] },
         { revokedAt: now, revokedReason },
       );
       if (claimed !== 1) throw new ConflictError('The API key changed while it was being revoked; read it again');
       Object.assign(key, { revokedAt: now, revokedReason });
       changed({ keyIds: [key.id] });
-      if (state.status === KeyStatus.ROTATING) await endGrace(tem, { oldKeyId: key.id }, now);
+      if (inGrace) await endGrace(tem, { oldKeyId: key.id }, now);
       await recordAudit(
         tem,
         this.actor,
