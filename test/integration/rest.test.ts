@@ -45,6 +45,10 @@ describe('GET /auth/verify', () => {
       role: 'READ_WRITE',
       permissions: expect.arrayContaining(['sessions:create', 'keys:read']),
       expires_at: null,
+      owner_id: null,
+      meta: null,
+      credits: null,
+      rate_limit: null,
     });
   });
 

@@ -51,6 +51,8 @@ const objectTypes = [
   'SigningKey',
   'UsageBucket',
   'RateLimit',
+  'KeyCredits',
+  'CreditRefill',
   'AuditChainVerification',
 ] as const;
 
