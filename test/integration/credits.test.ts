@@ -24,24 +24,25 @@ afterAll(() => server?.close());
 const withCredits = (remaining: number, role: 'READ_ONLY' | 'READ_WRITE' = 'READ_WRITE') =>
   createKey(server.root, { appId, mode: 'LIVE', role, extra: { credits: { remaining } } });
 const verify = (key: string, query = '') => rest.call(`/auth/verify${query}`, { key });
+const creditsIn = async (response: Promise<Response>) => ((await (await response).json()) as { credits: { remaining: number } | null }).credits;
 const remainingOf = async (id: string) => (await server.root.ok(ApiKeyDocument, { id })).apiKey?.credits?.remaining;
 
 describe('spending credits on /auth/verify', () => {
   it('spends 1 per use by default and ?cost=N otherwise, then refuses with USAGE_EXCEEDED 429', async () => {
     const key = await withCredits(5);
-    expect((await (await verify(key.secret)).json()).credits).toEqual({ remaining: 4 });
-    expect((await (await verify(key.secret, '?cost=3')).json()).credits).toEqual({ remaining: 1 });
+    expect(await creditsIn(verify(key.secret))).toEqual({ remaining: 4 });
+    expect(await creditsIn(verify(key.secret, '?cost=3'))).toEqual({ remaining: 1 });
     const refused = await restError(await verify(key.secret, '?cost=2'), 429);
     expect(refused).toMatchObject({ code: 'usage_exceeded', reason: 'USAGE_EXCEEDED' });
     // A refused use spends nothing: the last credit is still there.
-    expect((await (await verify(key.secret)).json()).credits).toEqual({ remaining: 0 });
+    expect(await creditsIn(verify(key.secret))).toEqual({ remaining: 0 });
     expect((await restError(await verify(key.secret), 429)).reason).toBe('USAGE_EXCEEDED');
     expect(await remainingOf(key.id)).toBe(0);
   });
 
   it('checks without spending with ?cost=0', async () => {
     const key = await withCredits(2);
-    for (let i = 0; i < 3; i++) expect((await (await verify(key.secret, '?cost=0')).json()).credits).toEqual({ remaining: 2 });
+    for (let i = 0; i < 3; i++) expect(await creditsIn(verify(key.secret, '?cost=0'))).toEqual({ remaining: 2 });
     expect(await remainingOf(key.id)).toBe(2);
   });
 
@@ -53,7 +54,7 @@ describe('spending credits on /auth/verify', () => {
 
   it('never spends for keys without credits, and reports credits: null', async () => {
     const key = await createKey(server.root, { appId, mode: 'LIVE' });
-    expect((await (await verify(key.secret, '?cost=1000')).json()).credits).toBeNull();
+    expect(await creditsIn(verify(key.secret, '?cost=1000'))).toBeNull();
   });
 });
 
@@ -91,7 +92,7 @@ describe('exact spending under concurrency (one process)', () => {
     expect(await remainingOf(key.id)).toBe(0);
     await server.keygate.runtime.usage.flush();
     const rows = await server.keygate.runtime.orm.em.fork().getConnection().execute(`select sum(verifications) as ok, sum(failures) as failed from key_usage where key_id = ?`, [key.id]);
-    expect(rows.map((r) => ({ ok: Number(r.ok), failed: Number(r.failed) }))).toEqual([{ ok: 500, failed: 1500 }]);
+    expect(rows.map((r: Record<string, unknown>) => ({ ok: Number(r.ok), failed: Number(r.failed) }))).toEqual([{ ok: 500, failed: 1500 }]);
   });
 });
 
@@ -100,13 +101,13 @@ describe('a rotation shares one balance between its two keys', () => {
     const old = await withCredits(10);
     const rotated = await server.root.ok(RotateApiKeyDocument, { id: old.id, gracePeriodSeconds: 3600 });
     const fresh = rotated.rotateApiKey.secret;
-    expect((await (await verify(old.secret, '?cost=4')).json()).credits).toEqual({ remaining: 6 });
-    expect((await (await verify(fresh, '?cost=4')).json()).credits).toEqual({ remaining: 2 });
+    expect(await creditsIn(verify(old.secret, '?cost=4'))).toEqual({ remaining: 6 });
+    expect(await creditsIn(verify(fresh, '?cost=4'))).toEqual({ remaining: 2 });
     expect((await restError(await verify(old.secret, '?cost=3'), 429)).reason).toBe('USAGE_EXCEEDED');
     expect(await remainingOf(old.id)).toBe(2);
     expect(await remainingOf(rotated.rotateApiKey.rotation.newKey.id)).toBe(2);
     await server.root.ok(CompleteRotationDocument, { id: rotated.rotateApiKey.rotation.id });
-    expect((await (await verify(fresh, '?cost=2')).json()).credits).toEqual({ remaining: 0 });
+    expect(await creditsIn(verify(fresh, '?cost=2'))).toEqual({ remaining: 0 });
   });
 
   it('sets the shared balance for both keys when either is updated, and removes it from both', async () => {
@@ -115,9 +116,9 @@ describe('a rotation shares one balance between its two keys', () => {
     const newId = rotated.rotateApiKey.rotation.newKey.id;
     await verify(old.secret); // warm the old key's cache entry
     await server.root.ok(UpdateApiKeyDocument, { id: newId, input: { credits: { remaining: 50 } } });
-    expect((await (await verify(old.secret)).json()).credits).toEqual({ remaining: 49 });
+    expect(await creditsIn(verify(old.secret))).toEqual({ remaining: 49 });
     await server.root.ok(UpdateApiKeyDocument, { id: old.id, input: { credits: null } });
-    expect((await (await verify(rotated.rotateApiKey.secret)).json()).credits).toBeNull();
-    expect((await (await verify(old.secret)).json()).credits).toBeNull();
+    expect(await creditsIn(verify(rotated.rotateApiKey.secret))).toBeNull();
+    expect(await creditsIn(verify(old.secret))).toBeNull();
   });
 });

@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { type Spend, spend } from '../credits/credit-ledger';
+import type { CreditLedger, Spend } from '../credits/credit-ledger';
 import { ipAllowed } from '../keys/ip-allow-list';
 import type { KeyPrincipal } from './principal';
 
@@ -28,8 +27,8 @@ export function checkClientIp(principal: KeyPrincipal, ip: string | null): boole
 }
 
 /** Spends from the key's balance; null for keys without credits (no database work at all). */
-export async function spendCredits(em: EntityManager, principal: KeyPrincipal, cost: number, now: Date): Promise<Spend | null> {
-  return principal.credits ? spend(em, principal.credits, cost, now) : null;
+export async function spendCredits(ledger: CreditLedger, principal: KeyPrincipal, cost: number, now: Date): Promise<Spend | null> {
+  return principal.credits ? ledger.spend(principal.credits, cost, now) : null;
 }
 
 /**
@@ -37,11 +36,11 @@ export async function spendCredits(em: EntityManager, principal: KeyPrincipal, c
  * one that writes last: IP allow-list, rate limit, credits. A refused request spends no
  * credits, and a key without rate limit and credits costs nothing here.
  */
-export async function applyKeyControls(em: EntityManager, principal: KeyPrincipal, request: MeteredRequest, runtime: Runtime): Promise<{ ok: true; budgets: KeyBudgets } | ControlRefusal> {
+export async function applyKeyControls(principal: KeyPrincipal, request: MeteredRequest, runtime: Runtime): Promise<{ ok: true; budgets: KeyBudgets } | ControlRefusal> {
   if (!checkClientIp(principal, request.ip)) return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, status: 403 };
   const budget = await runtime.rateLimits.consumeKey(principal.id, principal.rateLimit);
   if (budget && budget.retryAfterSeconds !== null) return { ok: false, reason: AuthReason.RATE_LIMITED, status: 429, retryAfterSeconds: budget.retryAfterSeconds };
-  const spent = request.cost === undefined ? null : await spendCredits(em, principal, request.cost, runtime.clock.now());
+  const spent = request.cost === undefined ? null : await spendCredits(runtime.credits, principal, request.cost, runtime.clock.now());
   if (spent && !spent.ok) return { ok: false, reason: AuthReason.USAGE_EXCEEDED, status: 429 };
   return {
     ok: true,

@@ -48,7 +48,7 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
   }
   let budgets: KeyBudgets | undefined;
   if (principal.type === PrincipalType.API_KEY) {
-    const controls = await applyKeyControls(em, principal, request, runtime);
+    const controls = await applyKeyControls(principal, request, runtime);
     if (!controls.ok) {
       if (ref) recordKeyFailure(runtime, ref, controls.reason, request);
       return controls;

@@ -53,4 +53,8 @@ export class CreditBalance {
 
   @Property({ type: 'datetime', nullable: true })
   lastRefillAt: Date | null = null;
+
+  /** How many uses the last spending statement granted (read back by CreditLedger, which batches uses). */
+  @Property({ type: 'integer', default: 0 })
+  granted: number = 0;
 }

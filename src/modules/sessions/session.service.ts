@@ -89,7 +89,7 @@ export class SessionService {
 
     if (principal.type === PrincipalType.API_KEY) {
       // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
-      const spent = await spendCredits(this.em, principal, 1, this.runtime.clock.now());
+      const spent = await spendCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
       if (spent && !spent.ok) {
         recordKeyFailure(this.runtime, { id: principal.id, appId: principal.appId, mode: principal.mode }, AuthReason.USAGE_EXCEEDED, this.actor);
         throw new KeyControlError(AuthReason.USAGE_EXCEEDED);

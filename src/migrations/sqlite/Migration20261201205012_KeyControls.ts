@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201203908_KeyControls extends Migration {
+export class Migration20261201205012_KeyControls extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table \`credit_balances\` (\`id\` text not null, \`app_id\` text not null, \`remaining\` integer not null, \`refill_interval\` text null, \`refill_amount\` integer null, \`refill_day_of_month\` integer null, \`period_start\` datetime not null, \`last_refill_at\` datetime null, primary key (\`id\`));`);
+    this.addSql(`create table \`credit_balances\` (\`id\` text not null, \`app_id\` text not null, \`remaining\` integer not null, \`refill_interval\` text null, \`refill_amount\` integer null, \`refill_day_of_month\` integer null, \`period_start\` datetime not null, \`last_refill_at\` datetime null, \`granted\` integer not null default 0, primary key (\`id\`));`);
 
     this.addSql(`alter table \`api_keys\` add column \`owner_id\` text null;`);
     this.addSql(`alter table \`api_keys\` add column \`meta\` json null;`);
