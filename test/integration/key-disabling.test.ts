@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppKeysDocument, IntrospectTokenDocument, SessionAccessDocument, UpdateApiKeyDocument, ViewerDocument } from '../generated/graphql';
+import { ApiKeyDocument, AppKeysDocument, IntrospectTokenDocument, RevokeApiKeyDocument, RotateApiKeyDocument, SessionAccessDocument, UpdateApiKeyDocument, ViewerDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { codeOf, reasonOf } from '../helpers/graphql-client';
 import { allAuditEvents } from '../helpers/process-harness';
@@ -81,5 +81,23 @@ describe('a disabled key', () => {
     await server.keygate.runtime.usage.flush();
     const rows = await server.keygate.runtime.orm.em.fork().getConnection().execute(`select failures, verifications from key_usage where key_id = ?`, [key.id]);
     expect(rows).toEqual([{ failures: 1, verifications: 0 }]);
+  });
+
+  it('can still be revoked (final), and a rotation of it hands the new key the disabled state', async () => {
+    const revoked = await createKey(server.root, { appId });
+    await server.root.ok(UpdateApiKeyDocument, { id: revoked.id, input: { enabled: false } });
+    const after = await server.root.ok(RevokeApiKeyDocument, { id: revoked.id });
+    expect(after.revokeApiKey.status).toBe('REVOKED');
+
+    const rotating = await createKey(server.root, { appId });
+    await server.root.ok(UpdateApiKeyDocument, { id: rotating.id, input: { enabled: false } });
+    const rotated = await server.root.ok(RotateApiKeyDocument, { id: rotating.id, gracePeriodSeconds: 60 });
+    const fresh = await server.root.ok(ApiKeyDocument, { id: rotated.rotateApiKey.rotation.newKey.id });
+    expect(fresh.apiKey).toMatchObject({ enabled: false, status: 'DISABLED' });
+    expect((await rest.call('/auth/verify', { key: rotated.rotateApiKey.secret })).status).toBe(401);
+    // Revoking the old key inside its grace ends that rotation, disabled or not.
+    await server.root.ok(RevokeApiKeyDocument, { id: rotating.id });
+    const old = await server.root.ok(ApiKeyDocument, { id: rotating.id });
+    expect(old.apiKey?.status).toBe('REVOKED');
   });
 });
