@@ -50,7 +50,7 @@ export async function startUpstream(): Promise<Upstream> {
 }
 
 /** The identity headers Keygate's /auth/forward answers with, handed on to the upstream. */
-export const FORWARDED_IDENTITY = ['x-keygate-app-id', 'x-keygate-key-id', 'x-keygate-mode', 'x-keygate-kind', 'x-keygate-role', 'x-keygate-user-id'] as const;
+export const FORWARDED_IDENTITY = ['x-keygate-app-id', 'x-keygate-key-id', 'x-keygate-mode', 'x-keygate-kind', 'x-keygate-role', 'x-keygate-user-id', 'x-keygate-owner-id'] as const;
 
 /**
  * The README's nginx `auth_request` recipe, with every identity header passed on. Setting
@@ -86,6 +86,7 @@ ${identity}
       proxy_pass http://127.0.0.1:${keygatePort}/auth/forward;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
   }
 }
