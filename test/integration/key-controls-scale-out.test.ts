@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyDocument, RotateApiKeyDocument } from '../generated/graphql';
+import { ApiKeyDocument, RotateApiKeyDocument, UpdateApiKeyDocument } from '../generated/graphql';
 import { runConcurrently, tally } from '../helpers/concurrency';
 import { createApp, createKey } from '../helpers/fixtures';
 import { GraphQLClient } from '../helpers/graphql-client';
@@ -7,15 +7,15 @@ import { type ProcessDatabase, type TrackedProcess, ensureStopped, prepareProces
 import { TEST_DIALECT } from '../helpers/test-server';
 
 /**
- * DESIGN.md "Key controls": spending is exact under concurrency and across processes —
- * never more successful uses than credits. Two real Keygate processes (the compiled
- * server) share one PostgreSQL database and serve the same key at the same time.
+ * DESIGN.md "Key controls" with two real Keygate processes (the compiled server) on one
+ * PostgreSQL database: spending is exact across processes — never more successful uses
+ * than credits — and a change made through one process holds on the other at once.
  */
 if (TEST_DIALECT !== 'postgresql') {
   it.skip('several processes share one database only on PostgreSQL; the one-process case is in credits.test.ts — run with KEYGATE_TEST_DB=postgres', () => undefined);
 }
 
-describe.skipIf(TEST_DIALECT !== 'postgresql')('credits spent by two processes on one PostgreSQL database', () => {
+describe.skipIf(TEST_DIALECT !== 'postgresql')('key controls across two processes on one PostgreSQL database', () => {
   let db: ProcessDatabase;
   let a: TrackedProcess;
   let b: TrackedProcess;
@@ -53,4 +53,23 @@ describe.skipIf(TEST_DIALECT !== 'postgresql')('credits spent by two processes o
     const statuses = await runConcurrently(1000, 64, (i) => (i % 2 === 0 ? verifyOn(a.baseUrl, old.secret) : verifyOn(b.baseUrl, rotated.rotateApiKey.secret)));
     expect(tally(statuses)).toEqual({ 200: 300, 429: 700 });
   }, 120_000);
+
+  it('a key disabled through A is refused by B, which had it cached, and works on B once enabled through A', async () => {
+    const key = await createKey(root, { appId, mode: 'LIVE' });
+    expect(await verifyOn(b.baseUrl, key.secret)).toBe(200);
+    await root.ok(UpdateApiKeyDocument, { id: key.id, input: { enabled: false } });
+    expect(await untilStatus(b.baseUrl, key.secret, 401)).toBe(true);
+    await root.ok(UpdateApiKeyDocument, { id: key.id, input: { enabled: true } });
+    expect(await untilStatus(b.baseUrl, key.secret, 200)).toBe(true);
+  });
+
+  /** Polls B until the key answers `status`; false if it has not within 1 s (the contract's bound). */
+  async function untilStatus(baseUrl: string, key: string, status: number): Promise<boolean> {
+    const deadline = performance.now() + 1_000;
+    while (performance.now() < deadline) {
+      if ((await verifyOn(baseUrl, key)) === status) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  }
 });
