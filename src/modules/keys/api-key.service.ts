@@ -16,33 +16,12 @@ import { issueKey } from './api-key.factory';
 import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
-import type { ApiKeyRepository } from './api-key.repository';
 import { validMeta, validOwnerId } from './key-attributes';
 import { normalizeAllowedIps } from './ip-allow-list';
 import { validCredits } from '../credits/credits.types';
 import { changeBalance, openBalance } from '../credits/credit-balance.service';
 
 export const MAX_REVOKE_REASON_LENGTH = 500;
-
-/** SQL for "status is S at now", built on the repository's one "still works" condition. */
-function statusWhere(keys: ApiKeyRepository, status: KeyStatus, now: Date): FilterQuery<ApiKey> {
-  switch (status) {
-    case KeyStatus.REVOKED:
-      return { revokedAt: { $lte: now } };
-    case KeyStatus.EXPIRED:
-      return { revokedAt: null, expiresAt: { $lte: now } };
-    case KeyStatus.ROTATING:
-      return { $and: [keys.workingAt(now), { revokedAt: { $ne: null }, enabled: true }] };
-    case KeyStatus.ACTIVE:
-      return { $and: [keys.workingAt(now), { revokedAt: null, enabled: true }] };
-    case KeyStatus.DISABLED:
-      return { $and: [keys.workingAt(now), { enabled: false }] };
-    default: {
-      const unreachable: never = status;
-      return unreachable;
-    }
-  }
-}
 
 export interface KeyListFilter {
   mode?: KeyMode | null;
@@ -76,7 +55,7 @@ export class ApiKeyService {
     if (filter.status) {
       if (filter.status.length === 0) return toConnection([], page, 0);
       const keys = this.em.getRepository(ApiKey);
-      conditions.push({ $or: [...new Set(filter.status)].map((s) => statusWhere(keys, s, now)) });
+      conditions.push({ $or: [...new Set(filter.status)].map((s) => keys.statusAt(s, now)) });
     }
     if (filter.unusedSince) {
       await this.runtime.usage.flush(); // lastUsedAt of this process's recent uses first
