@@ -67,6 +67,12 @@ describe('spending credits on /auth/forward and sessionAccess', () => {
     expect(await remainingOf(key.id)).toBe(0);
   });
 
+  it('refuses a bad X-Keygate-Cost on /auth/forward with 403 invalid_request (nginx passes only 401/403 on)', async () => {
+    const key = await withCredits(3);
+    expect(await restError(await rest.call('/auth/forward', { key: key.secret, headers: { 'x-keygate-cost': '1001' } }), 403)).toMatchObject({ code: 'invalid_request', field: 'x-keygate-cost' });
+    expect(await remainingOf(key.id)).toBe(3);
+  });
+
   it('spends 1 per minted token (GraphQL and REST), and nothing for management calls', async () => {
     const key = await withCredits(2);
     const client = server.client(key.secret);

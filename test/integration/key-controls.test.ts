@@ -52,6 +52,14 @@ describe('createApiKey with key controls', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-keygate-owner-id')).toBe('team-7');
   });
+
+  it('percent-encodes an owner id outside printable ASCII in the header (header values are bytes)', async () => {
+    const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { ownerId: 'Zoë' } });
+    const response = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${key.secret}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-keygate-owner-id')).toBe('Zo%C3%AB');
+    expect((await getJson(`${server.baseUrl}/auth/verify`, key.secret)).body.owner_id).toBe('Zoë');
+  });
 });
 
 describe('App.apiKeys(ownerId:)', () => {
