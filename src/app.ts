@@ -19,6 +19,7 @@ import { createHttpServer, type KeygateHttpServer } from './modules/http/server'
 import { SigningKeyStore } from './modules/sessions/signing-key.store';
 import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
+import { CreditLedger } from './modules/credits/credit-ledger';
 import { deriveKey, resolveMasterKey } from './shared/master-key';
 
 export interface KeygateOptions {
@@ -75,6 +76,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       keyChanges,
       rateLimits: (rateLimits = new RateLimits(config, logger)),
       appSettings,
+      credits: new CreditLedger(orm),
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();

@@ -14,6 +14,7 @@ import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
 import type { Metrics } from './modules/http/metrics';
 import type { UsageRecorder } from './modules/usage/usage.recorder';
 import type { SigningKeyStore } from './modules/sessions/signing-key.store';
+import type { CreditLedger } from './modules/credits/credit-ledger';
 
 /** Long-lived parts of a running server, built once by app.ts. */
 export interface Runtime {
@@ -35,6 +36,8 @@ export interface Runtime {
   keyChanges: KeyChangeBus;
   rateLimits: RateLimits;
   appSettings: AppSettingsCache;
+  /** Spends key credits (exact; batches a hot key's concurrent uses). */
+  credits: CreditLedger;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

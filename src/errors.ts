@@ -28,6 +28,27 @@ export enum AuthReason {
   MODE_MISMATCH = 'MODE_MISMATCH',
   /** Added to the contract: the key's rate limit, or the client IP's failed-authentication budget, is spent. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** Key controls (DESIGN.md): the key is switched off, out of credits, or used from an address not on its list. */
+  KEY_DISABLED = 'KEY_DISABLED',
+  USAGE_EXCEEDED = 'USAGE_EXCEEDED',
+  IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
+}
+
+/**
+ * How each key-control refusal answers, in one place for every edge: HTTP status
+ * (GraphQL and REST), REST code and GraphQL code. /auth/forward answers USAGE_EXCEEDED
+ * with 403 (see FORWARD_RATE_LIMITED_STATUS): nginx turns a 429 into a 500.
+ */
+export const KEY_CONTROL_REFUSALS = {
+  KEY_DISABLED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED },
+  USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
+  IP_NOT_ALLOWED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
+} as const satisfies Record<string, { status: number; rest: string; graphql: ErrorCode }>;
+
+export type KeyControlRefusal = keyof typeof KEY_CONTROL_REFUSALS;
+
+export function isKeyControlRefusal(reason: string): reason is KeyControlRefusal {
+  return Object.hasOwn(KEY_CONTROL_REFUSALS, reason);
 }
 
 const AUTH_MESSAGES: Record<AuthReason, string> = {
@@ -41,6 +62,9 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   INSUFFICIENT_ROLE: 'The key does not have the role this operation needs',
   HTTPS_REQUIRED: 'HTTPS is required',
   RATE_LIMITED: 'Too many requests: retry after the number of seconds in Retry-After',
+  KEY_DISABLED: 'The API key is disabled',
+  USAGE_EXCEEDED: 'The API key has no credits left for this request',
+  IP_NOT_ALLOWED: 'This key may not be used from this IP address',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
 };
 
@@ -85,6 +109,14 @@ export class RateLimitedError extends KeygateError {
 export class TimeBudgetError extends KeygateError {
   constructor(message = 'The request ran past its time budget: ask for fewer or smaller lists') {
     super(ErrorCode.TIMEOUT, message, { limit: 'time' });
+  }
+}
+
+/** A key-control refusal (KEY_DISABLED, USAGE_EXCEEDED, IP_NOT_ALLOWED), coded by KEY_CONTROL_REFUSALS. */
+export class KeyControlError extends KeygateError {
+  constructor(readonly reason: KeyControlRefusal) {
+    const { graphql, status } = KEY_CONTROL_REFUSALS[reason];
+    super(graphql, authMessage(AuthReason[reason]), { reason }, status);
   }
 }
 

@@ -13,13 +13,19 @@ const { fmt } = require('./stats');
  * Figures 1-3: Keygate's throughput as a fraction of a bare server doing the same
  * exchange. One Keygate (default cache) and two baseline children serve all three, so
  * the setup cost is paid once; each figure alternates Keygate and its baseline.
+ * Figure 7: the same Keygate verifying a credit-limited key (one conditional UPDATE per
+ * use) against a plain key (no database work once cached).
  */
 
 const FIGURES = {
   1: { name: 'graphql viewer', goal: 0.85 },
   2: { name: 'graphql sessionAccess', goal: 0.7 },
   3: { name: 'rest /auth/verify', goal: 0.7 },
+  7: { name: 'rest /auth/verify credit-limited vs plain key', goal: 0.05 },
 };
+
+/** Enough credits that no run of the bench drains them (a GraphQL Int's maximum). */
+const BENCH_CREDITS = 2_147_483_647;
 
 /**
  * @param {'sqlite'|'postgres'} kind
@@ -27,7 +33,7 @@ const FIGURES = {
  * @param {(r: import('./report').FigureResult) => void} emit
  */
 async function throughputFigures(kind, opts, emit) {
-  const ids = /** @type {Array<1|2|3>} */ ([1, 2, 3].filter((id) => opts.only.has(id)));
+  const ids = /** @type {Array<1|2|3|7>} */ ([1, 2, 3, 7].filter((id) => opts.only.has(id)));
   if (ids.length === 0) return;
   /** @type {Deployment | undefined} */
   let deployment;
@@ -40,6 +46,7 @@ async function throughputFigures(kind, opts, emit) {
     stops.push(kg.stop);
     const appId = await createApp(kg.client, deployment.rootKey);
     const { secret } = await createSecretKey(kg.client, deployment.rootKey, appId);
+    const metered = await createSecretKey(kg.client, deployment.rootKey, appId, { credits: { remaining: BENCH_CREDITS } });
 
     // Keygate's own answers, handed to the baselines: both then send the same bytes.
     const viewer = (await kg.client.graphql(secret, Q.viewer)).viewer;
@@ -67,7 +74,7 @@ async function throughputFigures(kind, opts, emit) {
     const json = { ...auth, 'content-type': 'application/json' };
     const viewerBody = JSON.stringify({ query: Q.viewer });
     const sessionBody = JSON.stringify({ query: Q.sessionAccess, variables: { input: { userId: 'u1' } } });
-    /** @type {Record<1|2|3, [import('./load').Target, import('./load').Target]>} */
+    /** @type {Record<1|2|3|7, [import('./load').Target, import('./load').Target]>} */
     const pairs = {
       1: [
         { label: 'keygate', url: kg.server.url, method: 'POST', headers: json, body: viewerBody },
@@ -80,6 +87,10 @@ async function throughputFigures(kind, opts, emit) {
       3: [
         { label: 'keygate', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
         { label: 'baseline', url: plain.url, method: 'GET', headers: auth },
+      ],
+      7: [
+        { label: 'credit-limited', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: { authorization: `Bearer ${metered.secret}` } },
+        { label: 'plain', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
       ],
     };
 
@@ -103,7 +114,7 @@ async function throughputFigures(kind, opts, emit) {
             id,
             name,
             db: kind,
-            body: `keygate ${side(kgStats)}  baseline ${side(baseStats)}  ratio ${fmt(ratio)}${bad ? `  [${bad} non-2xx/errors]` : ''}`,
+            body: `${a.label} ${side(kgStats)}  ${b.label} ${side(baseStats)}  ratio ${fmt(ratio)}${bad ? `  [${bad} non-2xx/errors]` : ''}`,
             goal: `>= ${fmt(goal)}`,
             met: ratio >= goal && bad === 0,
             data: { keygate: kgStats, baseline: baseStats, ratio, goal: { min: goal }, duration: opts.duration, connections: opts.connections },

@@ -111,10 +111,11 @@ async function createApp(client, rootKey) {
 
 /**
  * @param {HttpClient} client @param {string} rootKey @param {string} appId
+ * @param {Record<string, unknown>} [extra] more CreateApiKeyInput fields (e.g. credits)
  * @returns {Promise<{ secret: string, id: string }>}
  */
-async function createSecretKey(client, rootKey, appId) {
-  const data = await client.graphql(rootKey, Q.createApiKey, { input: { appId, name: 'bench', kind: 'SECRET', mode: 'TEST', role: 'READ_WRITE' } });
+async function createSecretKey(client, rootKey, appId, extra = {}) {
+  const data = await client.graphql(rootKey, Q.createApiKey, { input: { appId, name: 'bench', kind: 'SECRET', mode: 'TEST', role: 'READ_WRITE', ...extra } });
   return { secret: data.createApiKey.secret, id: data.createApiKey.apiKey.id };
 }
 

@@ -1,4 +1,4 @@
-import { CreateApiKeyDocument, CreateAppDocument, type KeyKind, type KeyMode, type KeyRole } from '../generated/graphql';
+import { CreateApiKeyDocument, type CreateApiKeyInput, CreateAppDocument, type KeyKind, type KeyMode, type KeyRole } from '../generated/graphql';
 import type { GraphQLClient } from './graphql-client';
 
 export async function createApp(client: GraphQLClient, name = 'Test app', extra: Record<string, unknown> = {}) {
@@ -14,6 +14,8 @@ export interface KeySpec {
   name?: string;
   expiresAt?: string;
   allowedOrigins?: string[];
+  /** Key controls and other optional input (ownerId, meta, allowedIps, credits, rateLimit). */
+  extra?: Partial<CreateApiKeyInput>;
 }
 
 /** Creates a key (secret READ_ONLY in test mode unless told otherwise) and returns it with its value. */
@@ -28,6 +30,7 @@ export async function createKey(client: GraphQLClient, spec: KeySpec) {
       role: kind === 'SECRET' ? (spec.role === undefined ? 'READ_ONLY' : spec.role) : (spec.role ?? null),
       expiresAt: spec.expiresAt,
       allowedOrigins: spec.allowedOrigins,
+      ...spec.extra,
     },
   });
   return { ...data.createApiKey.apiKey, secret: data.createApiKey.secret };

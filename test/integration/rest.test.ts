@@ -45,6 +45,10 @@ describe('GET /auth/verify', () => {
       role: 'READ_WRITE',
       permissions: expect.arrayContaining(['sessions:create', 'keys:read']),
       expires_at: null,
+      owner_id: null,
+      meta: null,
+      credits: null,
+      rate_limit: null,
     });
   });
 
@@ -154,6 +158,10 @@ describe('GET /auth/forward', () => {
         'x-keygate-kind': 'SECRET',
         'x-keygate-role': 'READ_WRITE',
         'x-keygate-principal': 'API_KEY',
+        // Always the complete set, empty where it does not apply (see forward-headers.ts).
+        'x-keygate-user-id': '',
+        'x-keygate-token-id': '',
+        'x-keygate-owner-id': '',
       });
     }
   });

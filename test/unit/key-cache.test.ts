@@ -19,6 +19,10 @@ const record = (id: string, appId = 'app_1'): KeyRecord => ({
   revokedAt: null,
   allowedOrigins: [],
   rateLimit: null,
+  ownerId: null,
+  meta: null,
+  ipAllowList: null,
+  credits: null,
 });
 
 describe('KeyCache', () => {

@@ -28,4 +28,11 @@ describe('keyState', () => {
     expect(keyState({ revokedAt: at(-5), expiresAt: at(-10) }, now).status).toBe(KeyStatus.EXPIRED);
     expect(keyState({ revokedAt: at(10), expiresAt: at(-1) }, now).status).toBe(KeyStatus.EXPIRED);
   });
+
+  it('is DISABLED while switched off, until revocation or expiry end it', () => {
+    expect(keyState({ revokedAt: null, expiresAt: null, enabled: false }, now)).toEqual({ status: KeyStatus.DISABLED });
+    expect(keyState({ revokedAt: at(10), expiresAt: null, enabled: false }, now).status).toBe(KeyStatus.DISABLED);
+    expect(keyState({ revokedAt: at(-1), expiresAt: null, enabled: false }, now).status).toBe(KeyStatus.REVOKED);
+    expect(keyState({ revokedAt: null, expiresAt: at(-1), enabled: false }, now).status).toBe(KeyStatus.EXPIRED);
+  });
 });

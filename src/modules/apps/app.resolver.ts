@@ -44,7 +44,7 @@ export class AppResolver {
   apiKeys(@Root() app: App, @Args(() => ApiKeysArgs) args: ApiKeysArgs, @Ctx() ctx: Context) {
     return new ApiKeyService(ctx.em, actorOf(ctx), ctx.runtime).listForApp(
       app.id,
-      { mode: args.mode, status: args.status, unusedSince: args.unusedSince },
+      { mode: args.mode, status: args.status, ownerId: args.ownerId, unusedSince: args.unusedSince },
       parsePageArgs(args),
     );
   }

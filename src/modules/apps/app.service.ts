@@ -135,14 +135,7 @@ export class AppService {
       app.updatedAt = now;
       const revokedKeys = await tem.nativeUpdate(
         ApiKey,
-        {
-          appId: app.id,
-          // Still working: not revoked (or inside a grace period) and not expired.
-          $and: [
-            { $or: [{ revokedAt: null }, { revokedAt: { $gt: now } }] },
-            { $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
-          ],
-        },
+        { $and: [tem.getRepository(ApiKey).workingAt(now), { appId: app.id }] },
         { revokedAt: now, revokedReason: 'app deleted' },
       );
       await endGrace(tem, { appId: app.id }, now);

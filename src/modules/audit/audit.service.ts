@@ -14,6 +14,8 @@ export type AuditAction =
   | 'app.delete'
   | 'key.create'
   | 'key.update'
+  | 'key.disable'
+  | 'key.enable'
   | 'key.revoke'
   | 'key.rotate'
   | 'rotation.complete'

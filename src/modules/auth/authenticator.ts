@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { AuthReason } from '../../errors';
 import type { Clock } from '../../shared/clock';
 import { ApiKey } from '../keys/api-key.entity';
-import { rateLimitOf } from '../keys/api-key.factory';
+import { creditAccountOf } from '../credits/credit-account';
+import { ipAllowListOf } from '../keys/ip-allow-list';
 import { KIND_CODE, type KeyMode, MODE_CODE, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
 import { parseKey } from './key-format';
@@ -16,7 +17,8 @@ export type CredentialFailure =
   | AuthReason.KEY_MALFORMED
   | AuthReason.KEY_INVALID
   | AuthReason.KEY_REVOKED
-  | AuthReason.KEY_EXPIRED;
+  | AuthReason.KEY_EXPIRED
+  | AuthReason.KEY_DISABLED;
 
 /** The outcome of checking a credential: data, turned into an error only at the edge. */
 export type Verification =
@@ -74,6 +76,8 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
       return { valid: false, reason: AuthReason.KEY_REVOKED, key: ref };
     case KeyStatus.EXPIRED:
       return { valid: false, reason: AuthReason.KEY_EXPIRED, key: ref };
+    case KeyStatus.DISABLED:
+      return { valid: false, reason: AuthReason.KEY_DISABLED, key: ref };
     case KeyStatus.ACTIVE:
     case KeyStatus.ROTATING:
       return {
@@ -88,6 +92,10 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
           expiresAt: record.expiresAt,
           allowedOrigins: record.allowedOrigins,
           rateLimit: record.rateLimit,
+          ownerId: record.ownerId,
+          meta: record.meta,
+          ipAllowList: record.ipAllowList,
+          credits: record.credits,
         },
       };
     default: {
@@ -115,6 +123,23 @@ async function loadRoot(em: EntityManager, hash: string): Promise<KeyRecord | nu
 async function loadApiKey(em: EntityManager, hash: string): Promise<KeyRecord | null> {
   const key = await em.findOne(ApiKey, { hash }, { disableIdentityMap: true });
   if (!key) return null;
-  const { id, appId, kind, mode, role, expiresAt, revokedAt } = key;
-  return { type: 'api', id, appId, kind, mode, role, expiresAt, revokedAt, allowedOrigins: [...key.allowedOrigins], rateLimit: rateLimitOf(key) };
+  const { id, appId, kind, mode, role, expiresAt, revokedAt, enabled, ownerId, meta } = key;
+  const rateLimit = key.rateLimit ? { limit: key.rateLimit.limit, windowSeconds: key.rateLimit.windowSeconds } : null;
+  return {
+    type: 'api',
+    id,
+    appId,
+    kind,
+    mode,
+    role,
+    expiresAt,
+    revokedAt,
+    enabled,
+    ownerId,
+    meta,
+    rateLimit,
+    allowedOrigins: [...key.allowedOrigins],
+    ipAllowList: ipAllowListOf(key.allowedIps),
+    credits: key.creditBalanceId ? await creditAccountOf(em, key.creditBalanceId) : null,
+  };
 }

@@ -9,7 +9,7 @@ import type { KeyPrincipal } from './principal';
 export type KeyRecord =
   | { type: 'root'; id: string; revokedAt: Date | null }
   // What the principal carries, plus the end the principal never shows (grace or revocation).
-  | (Omit<KeyPrincipal, 'type'> & { type: 'api'; revokedAt: Date | null });
+  | (Omit<KeyPrincipal, 'type'> & { type: 'api'; revokedAt: Date | null; enabled?: boolean });
 
 /** Which cached keys a committed change makes stale. */
 export type KeyChange = { keyIds: string[] } | { appId: string } | { all: true };

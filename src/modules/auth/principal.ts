@@ -1,4 +1,6 @@
+import type { BlockList } from 'node:net';
 import { registerEnumType } from 'type-graphql';
+import type { CreditAccount } from '../credits/credit-ledger';
 import { KeyKind, type KeyMode, type KeyRole } from '../keys/key-enums';
 import type { RateLimit } from '../rate-limits/rate-limit.types';
 
@@ -23,6 +25,12 @@ export type Principal =
       allowedOrigins: string[];
       /** The key's own request budget (enforced by RateLimits), if any. */
       rateLimit: RateLimit | null;
+      ownerId: string | null;
+      meta: Record<string, unknown> | null;
+      /** Matcher of the key's allowedIps; null = any client address. */
+      ipAllowList: BlockList | null;
+      /** The balance each use spends from; null = unlimited (no database write per use). */
+      credits: CreditAccount | null;
     };
 
 export type KeyPrincipal = Extract<Principal, { type: PrincipalType.API_KEY }>;

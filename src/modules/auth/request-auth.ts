@@ -2,24 +2,25 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
 import { bearerCredential, type CredentialFailure, type KeyRef, verifyKey } from './authenticator';
+import { type ControlRefusal, type KeyBudgets, type MeteredRequest, applyKeyControls } from './key-controls';
 import { checkOrigin } from './origin-policy';
 import { type Principal, PrincipalType } from './principal';
 
 export type RequestAuthFailure = CredentialFailure | AuthReason.ORIGIN_NOT_ALLOWED | AuthReason.SECRET_KEY_IN_BROWSER;
 
-/** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin, 429 for its rate limit). */
+/** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin or IP, 429 for its rate limit or credits). */
 export type RequestAuth =
-  | { ok: true; principal: Principal }
+  | { ok: true; principal: Principal; budgets?: KeyBudgets }
   | { ok: false; reason: RequestAuthFailure; status: 401 | 403 }
-  | { ok: false; reason: AuthReason.RATE_LIMITED; status: 429; retryAfterSeconds: number };
+  | ControlRefusal;
 
 export type RequestAuthRefusal = Extract<RequestAuth, { ok: false }>;
 
 /**
  * The one authentication path of every HTTP entry point (GraphQL context and REST):
- * key format → HMAC lookup → state now → origin rules.
+ * key format → HMAC lookup → state now → origin rules → key controls (IP, rate limit, credits).
  */
-export interface RequestFacts {
+export interface RequestFacts extends MeteredRequest {
   origin: string | undefined;
   ip: string | null;
   requestId: string;
@@ -45,15 +46,17 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
     if (ref) recordKeyFailure(runtime, ref, originCheck.reason, request);
     return { ok: false, reason: originCheck.reason, status: 403 };
   }
+  let budgets: KeyBudgets | undefined;
   if (principal.type === PrincipalType.API_KEY) {
-    const wait = await runtime.rateLimits.consumeKey(principal.id, principal.rateLimit);
-    if (wait !== null) {
-      if (ref) recordKeyFailure(runtime, ref, AuthReason.RATE_LIMITED, request);
-      return { ok: false, reason: AuthReason.RATE_LIMITED, status: 429, retryAfterSeconds: wait };
+    const controls = await applyKeyControls(principal, request, runtime);
+    if (!controls.ok) {
+      if (ref) recordKeyFailure(runtime, ref, controls.reason, request);
+      return controls;
     }
+    budgets = controls.budgets;
   }
   if (ref) runtime.usage.record(ref, 'verification');
-  return { ok: true, principal };
+  return { ok: true, principal, budgets };
 }
 
 export function keyRefOf(principal: Principal): KeyRef | null {

@@ -51,6 +51,8 @@ const objectTypes = [
   'TokenIntrospection',
   'SigningKey',
   'RateLimit',
+  'KeyCredits',
+  'CreditRefill',
   'AuditChainVerification',
 ] as const;
 

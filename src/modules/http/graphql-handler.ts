@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
-import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, RateLimitedError } from '../../errors';
+import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, KeyControlError, RateLimitedError, isKeyControlRefusal } from '../../errors';
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
@@ -99,7 +99,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         throw error;
       });
       if (!auth.ok) {
-        if (auth.status === 429) throw new RateLimitedError(auth.retryAfterSeconds);
+        if (isKeyControlRefusal(auth.reason)) throw new KeyControlError(auth.reason);
+        if (auth.reason === AuthReason.RATE_LIMITED) throw new RateLimitedError(auth.retryAfterSeconds);
         throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
       }
       if (origin) res.setHeader('access-control-allow-origin', origin);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { AuthReason, ErrorCode, authMessage } from '../../errors';
+import { AuthReason, ErrorCode, KEY_CONTROL_REFUSALS, type KeyControlRefusal, authMessage, isKeyControlRefusal } from '../../errors';
 import type { RequestAuthFailure, RequestAuthRefusal } from '../auth/request-auth';
 import { sendJson } from './request';
 
@@ -13,6 +13,7 @@ export type RestErrorCode =
   | 'conflict'
   | 'https_required'
   | 'rate_limited'
+  | 'usage_exceeded'
   | 'internal_error';
 
 export interface RestError {
@@ -38,6 +39,7 @@ const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
   KEY_INVALID: 'The API key does not exist',
   KEY_REVOKED: 'The API key has been revoked',
   KEY_EXPIRED: 'The API key has expired',
+  KEY_DISABLED: 'The API key is disabled; it works again once enabled',
 };
 
 /**
@@ -49,7 +51,11 @@ export const FORWARD_RATE_LIMITED_STATUS = 403;
 
 /** Sends a refused authentication in the REST shape (with Retry-After when rate-limited). */
 export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal, rateLimitedStatus = 429): void {
-  if (refusal.status === 429) return sendRateLimited(res, refusal.retryAfterSeconds, rateLimitedStatus);
+  if (refusal.status === 429) {
+    if (refusal.reason === AuthReason.RATE_LIMITED) return sendRateLimited(res, refusal.retryAfterSeconds, rateLimitedStatus);
+    return sendRestError(res, { ...keyControlFailure(refusal.reason), status: rateLimitedStatus });
+  }
+  if (isKeyControlRefusal(refusal.reason)) return sendRestError(res, keyControlFailure(refusal.reason));
   sendRestError(res, authFailure(refusal.reason, refusal.status));
 }
 
@@ -59,6 +65,12 @@ export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, 
     { status, code: 'rate_limited', message: authMessage(AuthReason.RATE_LIMITED), reason: AuthReason.RATE_LIMITED, details: `Retry after ${retryAfterSeconds} s` },
     { 'retry-after': String(retryAfterSeconds) },
   );
+}
+
+/** A key-control refusal in the REST shape, per the one table in errors.ts. */
+export function keyControlFailure(reason: KeyControlRefusal): RestError {
+  const { status, rest } = KEY_CONTROL_REFUSALS[reason];
+  return { status, code: rest, message: authMessage(AuthReason[reason]), details: KEY_DETAILS[AuthReason[reason]], reason };
 }
 
 export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403): RestError {
@@ -83,6 +95,7 @@ export function restErrorOf(error: unknown): RestError {
     const field = typeof error.extensions.field === 'string' ? camelToSnake(error.extensions.field) : undefined;
     const reason = typeof error.extensions.reason === 'string' ? error.extensions.reason : undefined;
     const message = field ? error.message.replace(error.extensions.field as string, field) : error.message;
+    if (reason !== undefined && isKeyControlRefusal(reason)) return keyControlFailure(reason);
     switch (code) {
       case ErrorCode.BAD_USER_INPUT:
         return { status: 400, code: 'invalid_request', message, field };

@@ -1,6 +1,9 @@
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Embedded, Entity, EntityRepositoryType, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { newId } from '../../shared/ids';
+import { RateLimit } from '../rate-limits/rate-limit.types';
+import { ApiKeyRepository } from './api-key.repository';
 import { KeyKind, KeyMode, KeyRole } from './key-enums';
 
 export const MAX_NAME_LENGTH = 200;
@@ -12,9 +15,12 @@ export const MAX_NAME_LENGTH = 200;
  * rotation's grace or an expiry ends exactly on time with no job running.
  */
 @ObjectType()
-@Entity({ tableName: 'api_keys' })
+@Entity({ tableName: 'api_keys', repository: () => ApiKeyRepository })
 @Index({ properties: ['appId', 'mode', 'id'] })
+@Index({ properties: ['appId', 'ownerId'] })
 export class ApiKey {
+  [EntityRepositoryType]?: ApiKeyRepository;
+
   @Field(() => ID)
   @PrimaryKey({ type: 'string', length: 64 })
   id: string = newId('key');
@@ -77,12 +83,34 @@ export class ApiKey {
   @Property({ type: 'string', length: 500, nullable: true })
   revokedReason: string | null = null;
 
-  /** Requests allowed per rateLimitWindowSeconds; null = no per-key limit. */
-  @Property({ type: 'integer', nullable: true })
-  rateLimit: number | null = null;
+  /** The per-key request budget; null = no per-key limit. */
+  @Field(() => RateLimit, { nullable: true, description: 'The per-key request budget, if any.' })
+  @Embedded({ entity: () => RateLimit, nullable: true, prefix: false })
+  rateLimit: RateLimit | null = null;
 
-  @Property({ type: 'integer', nullable: true })
-  rateLimitWindowSeconds: number | null = null;
+  /** Who in the product's own system the key belongs to (a customer, a team). */
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 255, nullable: true })
+  ownerId: string | null = null;
+
+  /** Free-form JSON object returned on verification, never interpreted. */
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Returned on verification; shown to every reader of the key, so no secrets.' })
+  @Property({ type: 'json', nullable: true })
+  meta: Record<string, unknown> | null = null;
+
+  /** false = refused with KEY_DISABLED until enabled again (unlike revocation, reversible). */
+  @Field(() => Boolean)
+  @Property({ type: 'boolean', default: true })
+  enabled: boolean = true;
+
+  /** Client addresses and CIDR ranges the key may be used from; empty = anywhere. */
+  @Field(() => [String])
+  @Property({ type: 'json', default: '[]' })
+  allowedIps: string[] = [];
+
+  /** The usage balance the key spends (shared with its rotation partner during a grace); null = unlimited. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  creditBalanceId: string | null = null;
 
   /** Who created it (principal id), for the audit trail and the console. */
   @Property({ type: 'string', length: 64, nullable: true })

@@ -1,7 +1,7 @@
 import type { Runtime } from '../../context';
 import { BadInputError } from '../../errors';
 import { generateKey } from '../auth/key-format';
-import type { RateLimit } from '../rate-limits/rate-limit.types';
+import { RateLimit } from '../rate-limits/rate-limit.types';
 import { ApiKey } from './api-key.entity';
 import { KIND_CODE, KeyKind, type KeyMode, type KeyRole, MODE_CODE } from './key-enums';
 
@@ -19,6 +19,11 @@ export interface NewKeySpec {
   allowedOrigins: string[];
   expiresAt: Date | null;
   rateLimit: RateLimit | null;
+  ownerId: string | null;
+  meta: Record<string, unknown> | null;
+  enabled: boolean;
+  allowedIps: string[];
+  creditBalanceId: string | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -30,20 +35,16 @@ export interface NewKeySpec {
  */
 export function issueKey(spec: NewKeySpec, runtime: Pick<Runtime, 'hasher' | 'config'>): { key: ApiKey; value: string } {
   const generated = generateKey({ type: 'app', kind: KIND_CODE[spec.kind], mode: MODE_CODE[spec.mode] }, runtime.config.keyPrefix);
-  const { rateLimit, ...fields } = spec;
   const key = Object.assign(new ApiKey(), {
-    ...fields,
-    rateLimit: rateLimit?.limit ?? null,
-    rateLimitWindowSeconds: rateLimit?.windowSeconds ?? null,
+    ...spec,
+    // Each entity owns its embeddable instance (a rotation copies the old key's).
+    rateLimit: spec.rateLimit ? Object.assign(new RateLimit(), spec.rateLimit) : null,
+    meta: spec.meta ? structuredClone(spec.meta) : null,
+    allowedIps: [...spec.allowedIps],
     hash: runtime.hasher.hash(generated.value),
     start: generated.start,
     publishableKey: spec.kind === KeyKind.PUBLISHABLE ? generated.value : null,
     allowedOrigins: spec.kind === KeyKind.PUBLISHABLE ? spec.allowedOrigins : [],
   });
   return { key, value: generated.value };
-}
-
-/** A key's rate limit as one value (both columns are set together, or neither). */
-export function rateLimitOf(key: Pick<ApiKey, 'rateLimit' | 'rateLimitWindowSeconds'>): RateLimit | null {
-  return key.rateLimit !== null && key.rateLimitWindowSeconds !== null ? { limit: key.rateLimit, windowSeconds: key.rateLimitWindowSeconds } : null;
 }

@@ -1,4 +1,6 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { CreditsInput } from '../credits/credits.types';
 import { PageArgs } from '../../shared/pagination';
 import { RateLimitInput } from '../rate-limits/rate-limit.types';
 import { ApiKey } from './api-key.entity';
@@ -29,6 +31,18 @@ export class CreateApiKeyInput {
 
   @Field(() => RateLimitInput, { nullable: true, description: 'Per-key request budget; none by default.' })
   rateLimit?: RateLimitInput | null;
+
+  @Field(() => String, { nullable: true, description: "Who the key belongs to in your own system (≤ 255 printable characters)." })
+  ownerId?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'A JSON object (≤ 4 KiB) returned on verification. Not for secrets.' })
+  meta?: unknown;
+
+  @Field(() => [String], { nullable: true, description: 'IPv4/IPv6 addresses and CIDR ranges the key may be used from; empty = anywhere.' })
+  allowedIps?: string[] | null;
+
+  @Field(() => CreditsInput, { nullable: true, description: 'A usage balance with an optional refill; null removes the limit.' })
+  credits?: CreditsInput | null;
 }
 
 @InputType()
@@ -41,6 +55,21 @@ export class UpdateApiKeyInput {
 
   @Field(() => RateLimitInput, { nullable: true, description: 'Set the per-key request budget; null removes it.' })
   rateLimit?: RateLimitInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Who the key belongs to in your own system; null clears it.' })
+  ownerId?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'A JSON object (≤ 4 KiB) returned on verification; null clears it.' })
+  meta?: unknown;
+
+  @Field(() => [String], { nullable: true, description: 'IPv4/IPv6 addresses and CIDR ranges the key may be used from; empty = anywhere.' })
+  allowedIps?: string[] | null;
+
+  @Field(() => CreditsInput, { nullable: true, description: 'A usage balance with an optional refill; null removes the limit.' })
+  credits?: CreditsInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'false: refused with KEY_DISABLED until set back to true (reversible, unlike revocation).' })
+  enabled?: boolean | null;
 }
 
 @ArgsType()
@@ -50,6 +79,9 @@ export class ApiKeysArgs extends PageArgs {
 
   @Field(() => [KeyStatus], { nullable: true })
   status?: KeyStatus[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only keys of this owner.' })
+  ownerId?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Only keys not used since this time (never used counts): candidates to revoke.' })
   unusedSince?: Date | null;

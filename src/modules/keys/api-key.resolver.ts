@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { RateLimit } from '../rate-limits/rate-limit.types';
-import { rateLimitOf } from './api-key.factory';
+import { creditsOf } from '../credits/credit-balance.service';
+import { KeyCredits } from '../credits/credits.types';
 import { type Context, actorOf } from '../../context';
 import { App } from '../apps/app.entity';
 import { appOf } from '../apps/app.loaders';
@@ -60,9 +60,9 @@ export class ApiKeyResolver {
     return pending && (!key.lastUsedAt || pending > key.lastUsedAt) ? pending : key.lastUsedAt;
   }
 
-  @FieldResolver(() => RateLimit, { nullable: true, description: 'The per-key request budget, if any.' })
-  rateLimit(@Root() key: ApiKey): RateLimit | null {
-    return rateLimitOf(key);
+  @FieldResolver(() => KeyCredits, { nullable: true, description: 'The usage balance as it reads now (shared with its rotation partner during a grace); null = unlimited.' })
+  credits(@Root() key: ApiKey, @Ctx() ctx: Context): Promise<KeyCredits | null> {
+    return creditsOf(ctx, key, ctx.runtime.clock.now());
   }
 
   @FieldResolver(() => Boolean, { description: 'True for working keys older than 90 days.' })

@@ -16,32 +16,16 @@ import { assertFutureExpiry, issueKey } from './api-key.factory';
 import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
+import { validMeta, validOwnerId } from './key-attributes';
+import { normalizeAllowedIps } from './ip-allow-list';
+import { validCredits } from '../credits/credits.types';
+import { changeBalance, openBalance } from '../credits/credit-balance.service';
 
 export const MAX_REVOKE_REASON_LENGTH = 500;
 
-/**
- * SQL for "status is S at now". Relies on the invariant every write keeps:
- * a key's revokedAt, when set, is never later than its expiresAt.
- */
-function statusWhere(status: KeyStatus, now: Date): FilterQuery<ApiKey> {
-  switch (status) {
-    case KeyStatus.REVOKED:
-      return { revokedAt: { $lte: now } };
-    case KeyStatus.ROTATING:
-      return { revokedAt: { $gt: now } };
-    case KeyStatus.EXPIRED:
-      return { revokedAt: null, expiresAt: { $lte: now } };
-    case KeyStatus.ACTIVE:
-      return { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
-    default: {
-      const unreachable: never = status;
-      return unreachable;
-    }
-  }
-}
-
 export interface KeyListFilter {
   mode?: KeyMode | null;
+  ownerId?: string | null;
   status?: KeyStatus[] | null;
   unusedSince?: Date | null;
 }
@@ -67,9 +51,11 @@ export class ApiKeyService {
     const now = this.runtime.clock.now();
     const conditions: FilterQuery<ApiKey>[] = [{ appId }];
     if (mode) conditions.push({ mode });
+    if (filter.ownerId !== undefined && filter.ownerId !== null) conditions.push({ ownerId: filter.ownerId });
     if (filter.status) {
       if (filter.status.length === 0) return toConnection([], page, 0);
-      conditions.push({ $or: [...new Set(filter.status)].map((s) => statusWhere(s, now)) });
+      const keys = this.em.getRepository(ApiKey);
+      conditions.push({ $or: [...new Set(filter.status)].map((s) => keys.statusAt(s, now)) });
     }
     if (filter.unusedSince) {
       await this.runtime.usage.flush(); // lastUsedAt of this process's recent uses first
@@ -101,6 +87,12 @@ export class ApiKeyService {
       throw new BadInputError('Secret keys have no allowedOrigins: they are refused from browsers', 'allowedOrigins');
     }
     const rateLimit = validRateLimit(input.rateLimit ?? null);
+    const controls = {
+      ownerId: input.ownerId === undefined || input.ownerId === null ? null : validOwnerId(input.ownerId),
+      meta: input.meta === undefined || input.meta === null ? null : validMeta(input.meta),
+      allowedIps: normalizeAllowedIps(notNull(input.allowedIps, 'allowedIps') ?? []),
+    };
+    const credits = validCredits(input.credits ?? null);
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt) assertFutureExpiry(expiresAt, now);
@@ -123,6 +115,9 @@ export class ApiKeyService {
           allowedOrigins: input.kind === KeyKind.PUBLISHABLE ? normalizeOrigins(origins ?? app.allowedOrigins) : [],
           expiresAt,
           rateLimit,
+          ...controls,
+          enabled: true,
+          creditBalanceId: credits ? openBalance(tem, app.id, credits, now).id : null,
           createdBy: principal.id,
           createdAt: now,
         },
@@ -132,7 +127,14 @@ export class ApiKeyService {
       await recordAudit(
         tem,
         this.actor,
-        { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt, rateLimit } },
+        {
+          action: 'key.create',
+          appId: app.id,
+          mode: key.mode,
+          targetId: key.id,
+          // Names and limits only: meta is the product's data, not the audit trail's.
+          details: { name, kind: key.kind, role, expiresAt, rateLimit, ownerId: controls.ownerId, allowedIps: controls.allowedIps, credits },
+        },
         now,
       );
       return { apiKey: key, secret: value };
@@ -157,18 +159,40 @@ export class ApiKeyService {
         }
         key.allowedOrigins = normalizeOrigins(origins);
         changed.push('allowedOrigins');
-        keyChanged({ keyIds: [key.id] });
       }
       if (input.rateLimit !== undefined) {
-        const rateLimit = validRateLimit(input.rateLimit);
-        key.rateLimit = rateLimit?.limit ?? null;
-        key.rateLimitWindowSeconds = rateLimit?.windowSeconds ?? null;
+        key.rateLimit = validRateLimit(input.rateLimit);
         changed.push('rateLimit');
-        keyChanged({ keyIds: [key.id] });
       }
+      if (input.ownerId !== undefined) {
+        key.ownerId = input.ownerId === null ? null : validOwnerId(input.ownerId);
+        changed.push('ownerId');
+      }
+      if (input.meta !== undefined) {
+        key.meta = input.meta === null ? null : validMeta(input.meta);
+        changed.push('meta');
+      }
+      const ips = notNull(input.allowedIps, 'allowedIps');
+      if (ips !== undefined) {
+        key.allowedIps = normalizeAllowedIps(ips);
+        changed.push('allowedIps');
+      }
+      const credits = input.credits === undefined ? undefined : validCredits(input.credits);
+      const enabled = notNull(input.enabled, 'enabled');
+      // Every field above is part of what verification returns or enforces: all of the
+      // key's cached copies, in every process, must forget it.
+      keyChanged({ keyIds: [key.id] });
+      if (credits !== undefined) {
+        keyChanged({ keyIds: await changeBalance(tem, key, credits, now) });
+        changed.push('credits');
+      }
+      const switched = enabled !== undefined && enabled !== key.enabled;
+      if (enabled !== undefined) key.enabled = enabled;
       // Write (and lock) the key row before the audit chain head, as every key mutation does.
       await tem.flush();
-      await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
+      const target = { appId: key.appId, mode: key.mode, targetId: key.id };
+      if (changed.length > 0 || !switched) await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed } }, now);
+      if (switched) await recordAudit(tem, this.actor, { action: key.enabled ? 'key.enable' : 'key.disable', ...target, details: {} }, now);
       return key;
     });
   }
@@ -187,6 +211,8 @@ export class ApiKeyService {
       if (state.status === KeyStatus.REVOKED) throw new ConflictError('The API key is already revoked');
       if (state.status === KeyStatus.EXPIRED) throw new ConflictError('The API key has already expired');
       const revokedReason = why || 'revoked';
+      // In a rotation's grace (a disabled key may be too): that rotation ends here.
+      const inGrace = key.revokedAt !== null;
       // Conditional update first: it locks the key row before anything else (the same
       // order as rotation, so the two cannot deadlock), and of two racing changes to
       // the key exactly one wins.
@@ -194,13 +220,13 @@ export class ApiKeyService {
         ApiKey,
         // A key in grace is claimed by the exact grace end read here: "still in the future"
         // would also match for a racing transaction that read an earlier now.
-        { id: key.id, revokedAt: state.status === KeyStatus.ROTATING ? key.revokedAt : null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+        { $and: [tem.getRepository(ApiKey).workingAt(now), { id: key.id, revokedAt: inGrace ? key.revokedAt : null }] },
         { revokedAt: now, revokedReason },
       );
       if (claimed !== 1) throw new ConflictError('The API key changed while it was being revoked; read it again');
       Object.assign(key, { revokedAt: now, revokedReason });
       changed({ keyIds: [key.id] });
-      if (state.status === KeyStatus.ROTATING) await endGrace(tem, { oldKeyId: key.id }, now);
+      if (inGrace) await endGrace(tem, { oldKeyId: key.id }, now);
       await recordAudit(
         tem,
         this.actor,

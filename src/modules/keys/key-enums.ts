@@ -22,6 +22,8 @@ export enum KeyStatus {
   ROTATING = 'ROTATING',
   EXPIRED = 'EXPIRED',
   REVOKED = 'REVOKED',
+  /** Refused with KEY_DISABLED until enabled again. */
+  DISABLED = 'DISABLED',
 }
 
 export const ROLE_RANK: Record<KeyRole, number> = { READ_ONLY: 1, READ_WRITE: 2, ADMIN: 3 };

@@ -1,16 +1,24 @@
+import { Embeddable, Property } from '@mikro-orm/core';
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { BadInputError } from '../../errors';
 
 export const MAX_RATE_LIMIT = 1_000_000;
 export const MAX_RATE_LIMIT_WINDOW_SECONDS = 86_400;
 
-/** A key's request budget: at most `limit` authenticated requests per `windowSeconds`. */
+/**
+ * A key's request budget: at most `limit` authenticated requests per `windowSeconds`.
+ * Embedded in the key row; the column names are the ones the KeyRateLimits migration
+ * created, so no data moves.
+ */
 @ObjectType()
+@Embeddable()
 export class RateLimit {
   @Field(() => Int)
+  @Property({ type: 'integer', fieldName: 'rate_limit' })
   limit!: number;
 
   @Field(() => Int)
+  @Property({ type: 'integer', fieldName: 'rate_limit_window_seconds' })
   windowSeconds!: number;
 }
 
@@ -33,5 +41,5 @@ export function validRateLimit(input: RateLimitInput | null, field = 'rateLimit'
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > MAX_RATE_LIMIT_WINDOW_SECONDS) {
     throw new BadInputError(`${field}.windowSeconds must be between 1 and ${MAX_RATE_LIMIT_WINDOW_SECONDS}`, `${field}.windowSeconds`);
   }
-  return { limit, windowSeconds };
+  return Object.assign(new RateLimit(), { limit, windowSeconds });
 }

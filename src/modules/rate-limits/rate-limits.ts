@@ -7,6 +7,14 @@ import type { RateLimit } from './rate-limit.types';
 /** Seconds a client must wait, or null when it may go on. */
 export type Throttle = number | null;
 
+/** A key's budget after one request: what is left and when the window resets; `retryAfterSeconds` once spent. */
+export interface KeyBudget {
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+  retryAfterSeconds: Throttle;
+}
+
 /**
  * The two request budgets of the contract:
  * - failed authentications per client IP (guessing keys from one address gets 429);
@@ -46,8 +54,8 @@ export class RateLimits {
     await this.ipFailures?.consume(ip ?? 'unknown').catch(() => undefined);
   }
 
-  /** An authenticated request of a key with a rate limit: spend one; throttled once over. */
-  async consumeKey(keyId: string, rateLimit: RateLimit | null): Promise<Throttle> {
+  /** An authenticated request of a key with a rate limit: spend one; throttled once over. Null for keys without a limit. */
+  async consumeKey(keyId: string, rateLimit: RateLimit | null): Promise<KeyBudget | null> {
     if (!rateLimit) return null;
     const id = `${rateLimit.limit}/${rateLimit.windowSeconds}`;
     let limiter = this.perKey.get(id);
@@ -55,14 +63,19 @@ export class RateLimits {
       limiter = this.limiter(`keygate:key:${id}`, rateLimit.limit, rateLimit.windowSeconds);
       this.perKey.set(id, limiter);
     }
+    const budget = (state: RateLimiterRes, retryAfterSeconds: Throttle): KeyBudget => ({
+      limit: rateLimit.limit,
+      remaining: state.remainingPoints,
+      resetAt: new Date(Date.now() + state.msBeforeNext),
+      retryAfterSeconds,
+    });
     try {
-      await limiter.consume(keyId);
-      return null;
+      return budget(await limiter.consume(keyId), null);
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return retryAfter(outcome);
+      if (outcome instanceof RateLimiterRes) return budget(outcome, retryAfter(outcome));
       // The store failed and so did the insurance: let the request through rather than fail it.
       this.logger.warn({ err: { message: (outcome as Error)?.message } }, 'rate limit check failed; request allowed');
-      return null;
+      return { limit: rateLimit.limit, remaining: rateLimit.limit, resetAt: new Date(Date.now() + rateLimit.windowSeconds * 1000), retryAfterSeconds: null };
     }
   }
 

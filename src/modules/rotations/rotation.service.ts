@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import { keyTransaction } from '../auth/key-transaction';
 import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
-import { assertFutureExpiry, issueKey, rateLimitOf } from '../keys/api-key.factory';
+import { assertFutureExpiry, issueKey } from '../keys/api-key.factory';
 import type { KeyMode } from '../keys/key-enums';
 import { ApiKeyService } from '../keys/api-key.service';
 import { Rotation, RotationStatus } from './rotation.entity';
@@ -82,7 +82,7 @@ export class RotationService {
       const graceEndsAt = old.expiresAt && old.expiresAt < requestedEnd ? old.expiresAt : requestedEnd;
       const claimed = await tem.nativeUpdate(
         ApiKey,
-        { id: old.id, revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+        { $and: [tem.getRepository(ApiKey).workingAt(now), { id: old.id, revokedAt: null }] },
         { revokedAt: graceEndsAt, revokedReason: ROTATED_REASON },
       );
       if (claimed !== 1) throw new ConflictError('Only an ACTIVE key can be rotated (this one is revoked, expired or already rotating)');
@@ -103,7 +103,14 @@ export class RotationService {
           // turns a temporary key into a permanent one. Whoever may rotate may also create
           // a key with another expiry (or none), so naming one is allowed.
           expiresAt: expiresAt === undefined ? old.expiresAt : expiresAt,
-          rateLimit: rateLimitOf(old),
+          rateLimit: old.rateLimit,
+          // The replacement inherits every control, and spends the SAME balance row, so
+          // during the grace both keys draw from one account.
+          ownerId: old.ownerId,
+          meta: old.meta,
+          enabled: old.enabled,
+          allowedIps: old.allowedIps,
+          creditBalanceId: old.creditBalanceId,
           createdBy: this.actor.principal.id,
           createdAt: now,
         },

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
-import { AuthReason, BadInputError, ForbiddenError, NotFoundError } from '../../errors';
+import { AuthReason, BadInputError, ForbiddenError, KeyControlError, NotFoundError } from '../../errors';
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
 import { type Principal, PrincipalType } from '../auth/principal';
-import { keyRefOf } from '../auth/request-auth';
+import { spendCredits } from '../auth/key-controls';
+import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { RootKey } from '../auth/root-key.entity';
 import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
@@ -86,6 +87,14 @@ export class SessionService {
       throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'Publishable keys may not grant publishing in this app (publishableCanPublish is off)');
     }
 
+    if (principal.type === PrincipalType.API_KEY) {
+      // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
+      const spent = await spendCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
+      if (spent && !spent.ok) {
+        recordKeyFailure(this.runtime, { id: principal.id, appId: principal.appId, mode: principal.mode }, AuthReason.USAGE_EXCEEDED, this.actor);
+        throw new KeyControlError(AuthReason.USAGE_EXCEEDED);
+      }
+    }
     const iat = Math.floor(this.runtime.clock.now().getTime() / 1000);
     const claims: SessionClaims = {
       iss: this.runtime.issuer,

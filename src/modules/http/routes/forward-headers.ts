@@ -13,6 +13,7 @@ export const IDENTITY_HEADERS = [
   'x-keygate-principal',
   'x-keygate-user-id',
   'x-keygate-token-id',
+  'x-keygate-owner-id',
 ] as const;
 
 export type IdentityHeader = (typeof IDENTITY_HEADERS)[number];

@@ -2,11 +2,17 @@ import { AuthReason } from '../../../errors';
 import { bearerCredential } from '../../auth/authenticator';
 import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
+import { parseCost } from '../../credits/credit-ledger';
 import { activeTokenClaims } from '../../sessions/session.service';
 import { headerValue } from '../request';
 import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
+
+/** Header values are bytes, not text: an owner id outside printable ASCII goes out percent-encoded (UTF-8). */
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
 
@@ -45,7 +51,10 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
     return void ctx.res.end();
   }
 
-  const auth = await authenticateKey(ctx.em, credential.value, ctx, ctx.runtime);
+  const cost = parseCost(headerValue(ctx.req, 'x-keygate-cost'));
+  // 403, not 400: nginx's auth_request turns any other status into a 500.
+  if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'X-Keygate-Cost must be an integer between 0 and 1000', field: 'x-keygate-cost' });
+  const auth = await authenticateKey(ctx.em, credential.value, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;
@@ -58,6 +67,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
           'x-keygate-mode': p.mode,
           'x-keygate-kind': p.kind,
           'x-keygate-role': p.role,
+          'x-keygate-owner-id': p.ownerId === null ? null : headerSafe(p.ownerId),
           'x-keygate-principal': p.type,
         });
   ctx.res.writeHead(200, headers);

@@ -1,0 +1,46 @@
+import { requestLoader, rowsById } from '../../shared/request-loaders';
+import type { EntityManager } from '@mikro-orm/core';
+import { ApiKey } from '../keys/api-key.entity';
+import { CreditRefill, CreditBalance } from './credit-balance.entity';
+import { balanceAt } from './credit-period';
+import type { CreditsSpec, KeyCredits } from './credits.types';
+
+/** A new balance for a key of `appId`, counted from `now`. */
+export function openBalance(em: EntityManager, appId: string, spec: CreditsSpec, now: Date): CreditBalance {
+  const balance = Object.assign(new CreditBalance(), { appId, remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null });
+  em.persist(balance);
+  return balance;
+}
+
+/**
+ * Sets or removes (spec null) a key's balance. A balance shared by a rotation's keys is
+ * one account: setting it sets it for both, removing it unlinks both. Returns the ids
+ * of every key whose verification changed (their cached records are stale).
+ */
+export async function changeBalance(em: EntityManager, key: ApiKey, spec: CreditsSpec | null, now: Date): Promise<string[]> {
+  if (!key.creditBalanceId) {
+    if (spec) key.creditBalanceId = openBalance(em, key.appId, spec, now).id;
+    return [key.id];
+  }
+  const balanceId = key.creditBalanceId;
+  const sharing = (await em.find(ApiKey, { creditBalanceId: balanceId }, { fields: ['id'] })).map((k) => k.id);
+  if (spec) {
+    const balance = await em.findOneOrFail(CreditBalance, { id: balanceId });
+    Object.assign(balance, { remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null });
+  } else {
+    await em.nativeUpdate(ApiKey, { creditBalanceId: balanceId }, { creditBalanceId: null });
+    await em.nativeDelete(CreditBalance, { id: balanceId });
+    key.creditBalanceId = null;
+  }
+  return [...new Set([key.id, ...sharing])];
+}
+
+/** A key's credits as they read at `now`, or null for a key without a balance. */
+export async function creditsOf(ctx: Parameters<typeof requestLoader>[0], key: Pick<ApiKey, 'creditBalanceId'>, now: Date): Promise<KeyCredits | null> {
+  if (!key.creditBalanceId) return null;
+  // Batched per request: a page of keys reads its balances in one query.
+  const balance = await requestLoader(ctx, 'credits.balanceById', rowsById(CreditBalance)).load(key.creditBalanceId);
+  if (!balance) return null;
+  const refill = balance.refill ? Object.assign(new CreditRefill(), balance.refill) : null;
+  return { ...balanceAt(balance, now), refill };
+}
