@@ -26,6 +26,8 @@ export enum AuthReason {
   MODE_MISMATCH = 'MODE_MISMATCH',
   /** Added to the contract: the key's rate limit, or the client IP's failed-authentication budget, is spent. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** Added to the contract: the console session cookie is unknown, signed out, idle too long or past its 12 h. */
+  SESSION_EXPIRED = 'SESSION_EXPIRED',
 }
 
 const AUTH_MESSAGES: Record<AuthReason, string> = {
@@ -40,6 +42,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   HTTPS_REQUIRED: 'HTTPS is required',
   RATE_LIMITED: 'Too many requests: retry after the number of seconds in Retry-After',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
+  SESSION_EXPIRED: 'The console session has ended: sign in again',
 };
 
 /** Messages never contain key material: only the reason decides the text. */

@@ -6,6 +6,7 @@ import { Rotation } from '../modules/rotations/rotation.entity';
 import { SigningKey } from '../modules/sessions/signing-key.entity';
 import { KeyUsage } from '../modules/usage/key-usage.entity';
 import { AuditChainHead } from '../modules/audit/audit-chain';
+import { ConsoleSession } from '../modules/console/console-session.entity';
 
 /** Every entity, in one list the ORM and the migration check share. */
-export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage];
+export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, ConsoleSession];
