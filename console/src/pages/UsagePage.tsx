@@ -24,7 +24,7 @@ export function UsagePage() {
   return (
     <section>
       <h1>Usage</h1>
-      <fieldset className="filters">
+      <fieldset className="filters radios">
         <legend>Period</legend>
         {(['HOUR', 'DAY'] as const).map((g) => (
           <label key={g}>
