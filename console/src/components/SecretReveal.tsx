@@ -57,7 +57,8 @@ export function SecretReveal({ title, secret, publishable, onDone }: SecretRevea
           <button type="button" className="danger" onClick={onDone}>
             Close without copying
           </button>
-          <button type="button" onClick={() => setConfirming(false)}>
+          {/* Focus lands on the safe choice: Enter right after Escape does not lose the key. */}
+          <button type="button" autoFocus onClick={() => setConfirming(false)}>
             Back
           </button>
         </div>
