@@ -36,9 +36,9 @@ async function expectAccessible(screen: string) {
 describe.skipIf(!INSTALLED)('every console screen under axe-core', () => {
   it('finds a seeded violation (the scan itself works)', async () => {
     await page.getByLabel('API key').waitFor();
-    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<button id="seeded"></button>'));
+    await page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<button id="seeded"></button>')`);
     expect((await seriousA11yViolations(page)).map((v) => v.id)).toContain('button-name');
-    await page.evaluate(() => document.getElementById('seeded')?.remove());
+    await page.evaluate(`document.getElementById('seeded').remove()`);
   });
 
   it('sign-in', async () => {
@@ -110,7 +110,7 @@ describe.skipIf(!INSTALLED)('dialogs by keyboard alone', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     // The modal dialog moved focus to its first field.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(`document.activeElement?.closest('dialog') !== null`)).toBe(true);
     await page.keyboard.type('keyboard-key');
     await page.keyboard.press('Enter');
     await dialog.getByLabel('Secret key').waitFor();

@@ -37,13 +37,12 @@ afterAll(async () => {
 
 describe.skipIf(!INSTALLED)('keys in the browser', () => {
   it('are never in localStorage, sessionStorage, document.cookie or a URL', async () => {
-    const stored = await ui.page.evaluate(() => ({
+    const stored = (await ui.page.evaluate(`({
       local: JSON.stringify({ ...localStorage }),
       session: JSON.stringify({ ...sessionStorage }),
       cookie: document.cookie,
-      history: history.length,
       url: location.href,
-    }));
+    })`)) as Record<'local' | 'session' | 'cookie' | 'url', string>;
     for (const key of [server.rootKey, secret]) {
       expect(stored.local).not.toContain(key);
       expect(stored.session).not.toContain(key);
@@ -57,7 +56,7 @@ describe.skipIf(!INSTALLED)('keys in the browser', () => {
   it('keeps the session cookie out of reach of scripts (HttpOnly)', async () => {
     const cookies = await ui.context.cookies();
     expect(cookies).toEqual([expect.objectContaining({ name: 'keygate_console', httpOnly: true, sameSite: 'Strict', path: '/' })]);
-    expect(await ui.page.evaluate(() => document.cookie)).toBe('');
+    expect(await ui.page.evaluate('document.cookie')).toBe('');
   });
 });
 
@@ -102,10 +101,10 @@ describe.skipIf(!INSTALLED)('the Content-Security-Policy', () => {
   });
 
   it('is enforced: an injected inline handler does not run', async () => {
-    await ui.page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="data:," onload="window.__injected = true">'));
+    await ui.page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<img src="data:," onload="window.__injected = true">')`);
     // The browser reports the blocked handler as a violation (none would come without the policy) …
     await expect.poll(() => ui.problems.some((p) => p.includes('CSP violation: script-src'))).toBe(true);
     // … and the handler never ran.
-    expect(await ui.page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    expect(await ui.page.evaluate('window.__injected')).toBeUndefined();
   });
 });
