@@ -25,6 +25,8 @@ export async function consoleSessionPrincipal(req: IncomingMessage, origin: stri
   if (!hasCsrfHeader(req)) {
     throw new ForbiddenError(AuthReason.ORIGIN_NOT_ALLOWED, 'The console session needs the apollo-require-preflight header (CSRF prevention)');
   }
+  // Not counted as a use of the key (usage, rate limit): the console is management, and
+  // counting it would make a rotation's "old key still in use" panel report the operator.
   const check = await checkSession(em, token, runtime);
   if (!check.ok) throw new AuthenticationError(check.reason);
   return check.principal;
