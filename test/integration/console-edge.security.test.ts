@@ -109,3 +109,21 @@ describe('opening a session', () => {
     expect(server.logs.join('')).not.toContain(value);
   });
 });
+
+describe('guessing keys at the sign-in', () => {
+  it("spends the client IP's failed-authentication budget like any other endpoint (429)", async () => {
+    const guarded = await startTestServer({ env: { KEYGATE_AUTH_FAILURES_PER_IP: '3' } });
+    try {
+      const guess = `${guarded.rootKey.slice(0, -8)}AAAAAAAA`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await postSession(guarded.baseUrl, { key: guess })).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      // Spent: even the right key waits now.
+      const right = await postSession(guarded.baseUrl, { key: guarded.rootKey });
+      expect(right.status).toBe(429);
+      expect(await right.json()).toEqual({ error: expect.objectContaining({ code: 'rate_limited' }) });
+    } finally {
+      await guarded.close();
+    }
+  });
+});

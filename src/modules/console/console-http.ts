@@ -83,7 +83,7 @@ async function sessionRoute(req: IncomingMessage, res: ServerResponse, info: Con
   if (key === null) return sendRestError(res, { status: 400, code: 'invalid_request', message: 'Send {"key": "..."} with a root or secret key', field: 'key' });
   const result = await signIn(em, key, info, runtime);
   if (!result.ok) {
-    if (result.status === 429) return sendRateLimited(res, result.retryAfterSeconds ?? 60);
+    if (result.status === 429) return sendRateLimited(res, result.retryAfterSeconds);
     if (result.reason === AuthReason.INSUFFICIENT_ROLE) {
       return sendRestError(res, { status: 403, code: 'permission_denied', message: 'Publishable keys cannot sign in to the console', reason: result.reason });
     }

@@ -17,7 +17,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 export type SignIn =
   | { ok: true; token: string }
-  | { ok: false; status: 401 | 403 | 429; reason: AuthReason; retryAfterSeconds?: number };
+  | { ok: false; status: 401 | 403; reason: AuthReason }
+  | { ok: false; status: 429; reason: AuthReason.RATE_LIMITED; retryAfterSeconds: number };
 
 export type SessionCheck = { ok: true; principal: Principal } | { ok: false; reason: AuthReason };
 
@@ -28,7 +29,7 @@ export type SessionCheck = { ok: true; principal: Principal } | { ok: false; rea
  */
 export async function signIn(em: EntityManager, key: string, request: Omit<RequestFacts, 'origin'>, runtime: Runtime): Promise<SignIn> {
   const auth = await authenticateKey(em, key, { ...request, origin: undefined }, runtime);
-  if (!auth.ok) return auth.status === 429 ? { ok: false, status: 429, reason: auth.reason, retryAfterSeconds: auth.retryAfterSeconds } : { ok: false, status: auth.status, reason: auth.reason };
+  if (!auth.ok) return auth;
   const principal = auth.principal;
   // Publishable keys are public by design: anyone holding one must not get a console.
   if (principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE) {
