@@ -37,8 +37,9 @@ export function UsageChart({ buckets, series = ['verifications', 'failures', 'to
         legend: { show: !compact },
         cursor: { show: !compact },
         axes: compact ? [{ show: false }, { show: false }] : [{}, { label: 'Count' }],
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        series: [{}, ...chosen.map((s) => ({ label: s.label, stroke: s.stroke, width: compact ? 1 : 2 }))],
+        // A sparkline keeps a margin below zero, or a quiet key's flat line would sit on the edge, unseen.
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => (compact ? [-0.15 * Math.max(1, max), 1.1 * Math.max(1, max)] : [0, Math.max(1, max)]) } },
+        series: [{}, ...chosen.map((s) => ({ label: s.label, stroke: s.stroke, width: compact ? 1.5 : 2, ...(compact ? { fill: 'rgba(37, 99, 235, 0.15)' } : {}) }))],
       },
       toData(buckets, chosen.map((s) => s.key)),
       host.current,
