@@ -56,6 +56,25 @@ describe.skipIf(!INSTALLED)('apps as root', () => {
   });
 });
 
+describe.skipIf(!INSTALLED)('publishable keys', () => {
+  it('are revealed as public and stay readable in the keys list', async () => {
+    await createAppInConsole(page, 'Web app');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('web');
+    await dialog.getByLabel('Kind').selectOption('PUBLISHABLE');
+    expect(await dialog.getByLabel('Role').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByText('This publishable key is public by design').waitFor();
+    const value = await dialog.getByLabel('Secret key').inputValue();
+    expect(value).toMatch(/^pk_live_/);
+    // Nothing is lost by closing without copying: no second question.
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('row').filter({ hasText: value }).waitFor();
+  });
+});
+
 describe.skipIf(!INSTALLED)('signing keys as root', () => {
   it('lists the current key and, after a rotation, the retired one', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
