@@ -1,15 +1,17 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** Typed documents for the operations the tests (and clients) use, from the committed schema. */
+const clientPreset = {
+  preset: 'client' as const,
+  presetConfig: { fragmentMasking: false },
+  config: { scalars: { DateTime: 'string', JSON: 'unknown' }, enumsAsTypes: true, useTypeImports: true },
+};
+
+/** Typed documents for the operations the tests and the console use, from the committed schema. */
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['test/operations/**/*.graphql'],
   generates: {
-    'test/generated/': {
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: { scalars: { DateTime: 'string', JSON: 'unknown' }, enumsAsTypes: true, useTypeImports: true },
-    },
+    'test/generated/': { documents: ['test/operations/**/*.graphql'], ...clientPreset },
+    'console/src/gql/': { documents: ['console/src/operations/**/*.graphql'], ...clientPreset },
   },
   silent: true,
 };

@@ -71,6 +71,7 @@ export async function serve(): Promise<number> {
     throw error;
   });
   keygate.runtime.logger.info({ url, database: config.database.dialect }, `Keygate listening on ${url}`);
+  if (config.console) keygate.runtime.logger.info(`Console: ${url.replace(/\/graphql$/, '/console')} (sign in with a root or secret key)`);
   const stop = async (signal: string) => {
     keygate.runtime.logger.info({ signal }, 'shutting down');
     await keygate.close();

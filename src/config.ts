@@ -31,6 +31,7 @@ const envSchema = z.object({
   KEYGATE_TLS_KEY: z.string().optional(),
   KEYGATE_INTROSPECTION: z.enum(['true', 'false']).optional(),
   KEYGATE_SANDBOX: z.enum(['true', 'false']).optional(),
+  KEYGATE_CONSOLE: z.enum(['true', 'false']).default('true'),
   KEYGATE_KEY_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   KEYGATE_KEY_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   REDIS_URL: z.string().url().optional(),
@@ -71,6 +72,8 @@ export interface Config {
   tls: { cert: string; key: string } | undefined;
   introspection: boolean;
   sandbox: boolean;
+  /** The web console at /console (and its sign-in endpoint); on unless KEYGATE_CONSOLE=false. */
+  console: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Shared rate-limit counters across processes; per-process memory without it. */
   redisUrl: string | undefined;
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: e.KEYGATE_TLS_CERT && e.KEYGATE_TLS_KEY ? { cert: e.KEYGATE_TLS_CERT, key: e.KEYGATE_TLS_KEY } : undefined,
     introspection: e.KEYGATE_INTROSPECTION ? e.KEYGATE_INTROSPECTION === 'true' : !production,
     sandbox: e.KEYGATE_SANDBOX ? e.KEYGATE_SANDBOX === 'true' : !production,
+    console: e.KEYGATE_CONSOLE === 'true',
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     authFailuresPerIp: { limit: e.KEYGATE_AUTH_FAILURES_PER_IP, windowSeconds: e.KEYGATE_AUTH_FAILURE_WINDOW_SECONDS },

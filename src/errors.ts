@@ -28,6 +28,8 @@ export enum AuthReason {
   MODE_MISMATCH = 'MODE_MISMATCH',
   /** Added to the contract: the key's rate limit, or the client IP's failed-authentication budget, is spent. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** Added to the contract: the console session cookie is unknown, signed out, idle too long or past its 12 h. */
+  SESSION_EXPIRED = 'SESSION_EXPIRED',
   /** Key controls (DESIGN.md): the key is switched off, out of credits, or used from an address not on its list. */
   KEY_DISABLED = 'KEY_DISABLED',
   USAGE_EXCEEDED = 'USAGE_EXCEEDED',
@@ -66,6 +68,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   USAGE_EXCEEDED: 'The API key has no credits left for this request',
   IP_NOT_ALLOWED: 'This key may not be used from this IP address',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
+  SESSION_EXPIRED: 'The console session has ended: sign in again',
 };
 
 /** Messages never contain key material: only the reason decides the text. */

@@ -7,6 +7,7 @@ import { SigningKey } from '../modules/sessions/signing-key.entity';
 import { KeyUsage } from '../modules/usage/key-usage.entity';
 import { AuditChainHead } from '../modules/audit/audit-chain';
 import { CreditBalance } from '../modules/credits/credit-balance.entity';
+import { ConsoleSession } from '../modules/console/console-session.entity';
 
 /** Every entity, in one list the ORM and the migration check share. */
-export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, CreditBalance];
+export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, CreditBalance, ConsoleSession];

@@ -164,6 +164,9 @@ const ROWS: Row[] = [
     // The principal's own app: app keys act only there, so only the role can refuse it.
     run: (w) => w.as.raw('mutation($id: ID!) { deleteApp(id: $id) }', { id: w.appId }),
     ok: (d) => expect(d.deleteApp).toBe(true) },
+  { op: 'query signingKeys', needs: ['Query.signingKeys'], may: ['root'],
+    run: (w) => w.as.raw('{ signingKeys { kid algorithm createdAt retiredAt } }'),
+    ok: (d) => expect(Array.isArray(d.signingKeys)).toBe(true) },
   { op: 'rotateSigningKey', needs: ['Mutation.rotateSigningKey'], may: ['root'],
     run: (w) => w.as.raw('mutation { rotateSigningKey { kid } }'),
     ok: (d) => expect(d.rotateSigningKey.kid).toEqual(expect.any(String)) },

@@ -20,6 +20,8 @@ export type AuditAction =
   | 'key.rotate'
   | 'rotation.complete'
   | 'signing_key.rotate'
+  | 'console.sign_in'
+  | 'console.sign_out'
   | 'auth.failure';
 
 export interface AuditEntry {

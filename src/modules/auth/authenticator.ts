@@ -60,16 +60,31 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
   const hash = deps.hasher.hash(presented);
   const record = await recordByHash(em, hash, parsed.type === 'root' ? 'root' : 'api', deps.cache);
   if (!record) return { valid: false, reason: AuthReason.KEY_INVALID };
+  // The prefix is part of the hashed value, so a match implies kind and mode agree;
+  // checking again costs nothing and guards against a corrupted row.
+  if (record.type === 'api' && (parsed.type === 'root' || KIND_CODE[record.kind] !== parsed.kind || MODE_CODE[record.mode] !== parsed.mode)) {
+    return { valid: false, reason: AuthReason.KEY_INVALID };
+  }
+  return verdictOf(record, deps.clock);
+}
+
+/**
+ * A stored key's HMAC checked again (a console session re-checks the key it was opened
+ * with on every use, so the session dies with its key).
+ */
+export async function verifyStoredKey(em: EntityManager, hash: string, table: 'root' | 'api', deps: AuthenticatorDeps): Promise<Verification> {
+  const record = await recordByHash(em, hash, table, deps.cache);
+  if (!record) return { valid: false, reason: AuthReason.KEY_INVALID };
+  return verdictOf(record, deps.clock);
+}
+
+/** A key's record judged at this instant. */
+function verdictOf(record: KeyRecord, clock: Clock): Verification {
   if (record.type === 'root') {
     if (record.revokedAt) return { valid: false, reason: AuthReason.KEY_REVOKED };
     return { valid: true, principal: { type: PrincipalType.ROOT, id: record.id } };
   }
-  // The prefix is part of the hashed value, so a match implies kind and mode agree;
-  // checking again costs nothing and guards against a corrupted row.
-  if (parsed.type === 'root' || KIND_CODE[record.kind] !== parsed.kind || MODE_CODE[record.mode] !== parsed.mode) {
-    return { valid: false, reason: AuthReason.KEY_INVALID };
-  }
-  const state = keyState(record, deps.clock.now());
+  const state = keyState(record, clock.now());
   const ref: KeyRef = { id: record.id, appId: record.appId, mode: record.mode };
   switch (state.status) {
     case KeyStatus.REVOKED:

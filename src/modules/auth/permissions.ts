@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'apps:create',
   'apps:delete',
   'signing_keys:rotate',
+  'signing_keys:read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

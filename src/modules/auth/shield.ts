@@ -75,6 +75,7 @@ export const permissionMap: IRules = {
     rotations: needs('rotations:read'),
     introspectToken: needs('tokens:introspect'),
     verifyAuditChain: needs('audit:read'),
+    signingKeys: needs('signing_keys:read'),
   },
   Mutation: {
     createApp: needs('apps:create'),

@@ -8,6 +8,7 @@ import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
 import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
 import { authenticateKey } from '../auth/request-auth';
+import { consoleSessionPrincipal } from '../console/console-auth';
 import { headerValue, readBody, sendGraphQLError } from './request';
 
 /** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
@@ -87,6 +88,10 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       const base = { em, requestId: info.requestId, ip: info.ip, origin, runtime };
       const credential = bearerCredential(headerValue(req, 'authorization'));
       if (!credential.ok) {
+        if (credential.reason === AuthReason.KEY_MISSING) {
+          const session = await consoleSessionPrincipal(req, origin, em, runtime);
+          if (session) return { ...base, principal: session };
+        }
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
         if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
           return { ...base, principal: null };

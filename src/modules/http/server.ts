@@ -6,6 +6,7 @@ import type { Context, Runtime } from '../../context';
 import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
+import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
@@ -79,6 +80,7 @@ export interface KeygateHttpServer extends Server {
 export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): KeygateHttpServer {
   const { logger, orm, config, metrics } = runtime;
   const graphql = graphqlHandler(apollo, runtime);
+  const consolePages = consoleHandler(runtime);
   const proxies = proxyTrust(config.trustProxy);
   const production = config.env === 'production';
 
@@ -101,13 +103,17 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
     const ip = proxies.clientIp(req);
     // Paths that authenticate: a client IP that spent its budget of guessed keys is refused there.
-    const guarded = url.pathname === '/graphql' || rest !== undefined;
+    const guarded = url.pathname === '/graphql' || rest !== undefined || url.pathname === '/console/session';
     let throttled: number | null = null;
     try {
       if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
       else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname, throttled);
       else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
+      else if (consolePages && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+        route = 'console';
+        await consolePages(req, res, url, { requestId, ip });
+      }
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
         if (!handler) {

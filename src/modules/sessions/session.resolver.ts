@@ -21,6 +21,11 @@ export class SessionResolver {
     return sessions(ctx).introspect(token);
   }
 
+  @Query(() => [SigningKey], { description: 'Every signing key, newest first: the current one (retiredAt null) and the retired ones.' })
+  signingKeys(@Ctx() ctx: Context): Promise<SigningKey[]> {
+    return ctx.em.find(SigningKey, {}, { orderBy: { createdAt: 'desc', kid: 'desc' } });
+  }
+
   @Mutation(() => SigningKey, { description: 'Makes a new current signing key; old ones stay in the JWKS until their tokens expire.' })
   async rotateSigningKey(@Ctx() ctx: Context): Promise<SigningKey> {
     const actor = actorOf(ctx);

@@ -1,0 +1,63 @@
+import { Navigate, NavLink, Route, Routes, useMatch } from 'react-router';
+import { describeViewer, useSession } from '../lib/session';
+import { AppSettingsPage } from '../pages/AppSettingsPage';
+import { AppsPage } from '../pages/AppsPage';
+import { AuditPage } from '../pages/AuditPage';
+import { KeysPage } from '../pages/KeysPage';
+import { RotationsPage } from '../pages/RotationsPage';
+import { SettingsPage } from '../pages/SettingsPage';
+import { UsagePage } from '../pages/UsagePage';
+import { TestModeSwitch } from './TestModeSwitch';
+
+/** Header (who you are, the mode, sign out), navigation offering only what the role may do, and the routes. */
+export function Layout() {
+  const { viewer, mode, can, signOut } = useSession();
+  const match = useMatch('/apps/:appId/*');
+  // The app the app-level pages are about: the one in the URL, else an app key's own app.
+  const appId = match?.params.appId ?? viewer.app?.id ?? null;
+  const appLink = (page: string) => (appId ? `/apps/${appId}/${page}` : '/apps');
+  const home = viewer.type === 'ROOT' || !viewer.app ? '/apps' : `/apps/${viewer.app.id}/keys`;
+
+  return (
+    <div className={mode === 'TEST' ? 'shell test-mode' : 'shell'}>
+      <header className="top">
+        <span className="brand">Keygate Console</span>
+        <span className="who" aria-label="Signed in as">
+          {describeViewer(viewer)}
+        </span>
+        <TestModeSwitch />
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      {mode === 'TEST' && (
+        <p className="test-banner" role="status">
+          Test mode: you are viewing test data. Test keys never touch live data.
+        </p>
+      )}
+      <nav aria-label="Main">
+        <NavLink to="/apps" end>
+          Apps
+        </NavLink>
+        {can('keys:read') && <NavLink to={appLink('keys')}>Keys</NavLink>}
+        {can('usage:read') && <NavLink to={appLink('usage')}>Usage</NavLink>}
+        {can('rotations:read') && <NavLink to={appLink('rotations')}>Rotations</NavLink>}
+        {can('audit:read') && <NavLink to={appLink('audit')}>Audit log</NavLink>}
+        {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? '/settings' : appLink('settings')}>Settings</NavLink>}
+      </nav>
+      <main>
+        <Routes>
+          <Route path="/" element={<Navigate to={home} replace />} />
+          <Route path="/apps" element={<AppsPage />} />
+          <Route path="/apps/:appId/keys" element={<KeysPage />} />
+          <Route path="/apps/:appId/usage" element={<UsagePage />} />
+          <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
+          <Route path="/apps/:appId/audit" element={<AuditPage />} />
+          <Route path="/apps/:appId/settings" element={<AppSettingsPage />} />
+          <Route path="/settings" element={<SettingsPage />} />
+          <Route path="*" element={<h1>Not found</h1>} />
+        </Routes>
+      </main>
+    </div>
+  );
+}

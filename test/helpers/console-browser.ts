@@ -1,0 +1,119 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TestServer } from './test-server';
+
+/** Screenshots the browser suites write (gitignored): docs/ holds the few that are committed. */
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-results', 'console');
+
+export interface ConsolePage {
+  context: BrowserContext;
+  page: Page;
+  /** Content-Security-Policy violations the page reported, and console errors. */
+  problems: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A fresh browser context (no cookies) on the console of `server`, recording CSP violations. */
+export async function openConsole(browser: Browser, server: TestServer): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  // Runs before the console's scripts (through the DevTools protocol, which CSP does not govern).
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  page.on('console', (message) => {
+    // An HTTP error status (the 401 before signing in) is the API answering, not a problem of the page.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${server.baseUrl}/console/`);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    context,
+    page,
+    problems,
+    screenshot: async (name) => {
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    close: () => context.close(),
+  };
+}
+
+export async function signInAs(page: Page, key: string): Promise<void> {
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Creates an app through the dialog; ends on its keys page. */
+export async function createAppInConsole(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Apps' }).click();
+  await page.getByRole('button', { name: 'Create app' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create app' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Create app' }).click();
+  await page.getByRole('heading', { name: `Keys of ${name}` }).waitFor();
+}
+
+/** Creates a secret key through the dialog and returns the value read from the reveal. */
+export async function createSecretKey(page: Page, name: string, role = 'Admin'): Promise<string> {
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Create key/ });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Kind').selectOption('SECRET');
+  await dialog.getByLabel('Role').selectOption({ label: role });
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  return readReveal(page);
+}
+
+/** Reads the shown-once secret, copies it and closes the reveal. */
+export async function readReveal(page: Page): Promise<string> {
+  const reveal = page.getByRole('dialog');
+  const field = reveal.getByLabel('Secret key');
+  await field.waitFor();
+  const secret = await field.inputValue();
+  await reveal.getByRole('button', { name: 'Copy' }).click();
+  await reveal.getByText('Copied to the clipboard.').waitFor();
+  await reveal.getByRole('button', { name: 'Done' }).click();
+  await reveal.waitFor({ state: 'hidden' });
+  return secret;
+}
+
+/** The keys table's row for a key with this name and (visible) status text. */
+export function keyRow(page: Page, name: string, status: RegExp) {
+  return page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) }).filter({ hasText: status });
+}
+
+/** GET /auth/verify with the key, from node (outside the browser): the HTTP status. */
+export async function verifyStatus(server: TestServer, key: string): Promise<number> {
+  const response = await fetch(`${server.baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${key}` } });
+  return response.status;
+}
+
+const require = createRequire(__filename);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page (evaluated through DevTools, so the page's CSP need not allow it); serious and critical only. */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // Runs in the page (the test program has no DOM types): axe and document are the page's.
+    const { axe, document } = globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> }; document: unknown };
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
