@@ -20,10 +20,15 @@ import { SigningKeyStore } from './modules/sessions/signing-key.store';
 import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
 import { deriveKey, resolveMasterKey } from './shared/master-key';
+import type { HostResolver } from './modules/webhooks/address-policy';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
+import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
 
 export interface KeygateOptions {
   clock?: Clock;
   logger?: Logger;
+  /** How webhook hosts resolve (tests answer for made-up names); the system resolver by default. */
+  webhookResolver?: HostResolver;
 }
 
 export interface Keygate {
@@ -45,6 +50,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   let keyChanges: KeyChangeBus | undefined;
   // Holds a Redis connection when REDIS_URL is set: closed on a failed start too, or the process would hang.
   let rateLimits: RateLimits | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
@@ -72,9 +78,19 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       keyChanges,
       rateLimits: (rateLimits = new RateLimits(config, logger)),
       appSettings,
+      webhooks: (webhooks = new WebhookDispatcher({
+        config,
+        orm,
+        clock,
+        logger,
+        secretKey: deriveKey(masterKey, 'webhook-secret-encryption'),
+        resolver: options.webhookResolver,
+      })),
+      secretScanning: config.secretScanningKeysFile ? ScannerKeys.load(config.secretScanningKeysFile) : null,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();
+    await runtime.webhooks.start();
     const apollo = createApollo(await buildKeygateSchema(), runtime);
     await apollo.start();
     server = createHttpServer(apollo, runtime);
@@ -107,6 +123,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await closed;
         clearTimeout(cut);
         await apollo.stop();
+        // After the last request: attempts in flight finish or are handed back before the database closes.
+        await runtime.webhooks.close();
         await runtime.usage.stop();
         await runtime.keyChanges.close();
         await runtime.rateLimits.close();
@@ -114,6 +132,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       },
     };
   } catch (error) {
+    await webhooks?.close();
     await keyChanges?.close();
     await rateLimits?.close();
     await orm.close(true);

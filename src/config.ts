@@ -41,6 +41,14 @@ const envSchema = z.object({
   KEYGATE_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
   KEYGATE_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
   KEYGATE_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).default(2_000),
+  KEYGATE_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*0\s*(,\s*\d+\s*)*$/, 'must be a comma-separated list of seconds starting with 0 (the first attempt is made at once), e.g. 0,5,300')
+    .default('0,5,300,1800,7200,18000,36000,36000'),
+  KEYGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  KEYGATE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  KEYGATE_WEBHOOK_SCAN_SECONDS: z.coerce.number().min(0.01).max(3600).default(60),
+  KEYGATE_SECRET_SCANNING_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -73,6 +81,20 @@ export interface Config {
   graphqlLimits: GraphQLLimits;
   /** The verification cache (see key-cache.ts); size 0 turns it off. */
   keyCache: KeyCacheConfig;
+  webhooks: WebhookConfig;
+  /** File of code hosts' public keys (`{"public_keys":[…]}`); secret scanning is off without it. */
+  secretScanningKeysFile: string | undefined;
+}
+
+export interface WebhookConfig {
+  /** Seconds before each attempt: the first after the event, each next after a failure. */
+  retrySchedule: number[];
+  /** Whether endpoints may resolve to loopback, private or link-local addresses (always outside production). */
+  allowPrivate: boolean;
+  /** How often due deliveries are looked for besides the wake-ups after commits. */
+  pollMs: number;
+  /** How often timed events (key.expiring, rotation.grace_ending) are looked for. */
+  scanMs: number;
 }
 
 export interface GraphQLLimits {
@@ -160,5 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // While PostgreSQL notifications may be missed, a revocation elsewhere shows within this.
       degradedTtlMs: 1_000,
     },
+    webhooks: {
+      retrySchedule: e.KEYGATE_WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Number(s.trim())),
+      allowPrivate: !production || e.KEYGATE_WEBHOOK_ALLOW_PRIVATE === 'true',
+      pollMs: e.KEYGATE_WEBHOOK_POLL_MS,
+      scanMs: e.KEYGATE_WEBHOOK_SCAN_SECONDS * 1000,
+    },
+    secretScanningKeysFile: e.KEYGATE_SECRET_SCANNING_KEYS,
   };
 }

@@ -6,6 +6,9 @@ import { Rotation } from '../modules/rotations/rotation.entity';
 import { SigningKey } from '../modules/sessions/signing-key.entity';
 import { KeyUsage } from '../modules/usage/key-usage.entity';
 import { AuditChainHead } from '../modules/audit/audit-chain';
+import { WebhookDelivery } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
+import { WebhookEvent } from '../modules/webhooks/webhook-event.entity';
 
 /** Every entity, in one list the ORM and the migration check share. */
-export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage];
+export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, WebhookEndpoint, WebhookEvent, WebhookDelivery];

@@ -18,6 +18,12 @@ export type AuditAction =
   | 'key.rotate'
   | 'rotation.complete'
   | 'signing_key.rotate'
+  | 'key.leaked'
+  | 'webhook.create'
+  | 'webhook.update'
+  | 'webhook.delete'
+  | 'webhook.test'
+  | 'webhook.retry'
   | 'auth.failure';
 
 export interface AuditEntry {

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'apps:create',
   'apps:delete',
   'signing_keys:rotate',
+  'webhooks:read',
+  'webhooks:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -41,6 +43,8 @@ const ADMIN: Permission[] = [
   'keys:rotate',
   'rotations:complete',
   'apps:update',
+  'webhooks:read',
+  'webhooks:manage',
 ];
 const ROOT: Permission[] = [...PERMISSIONS];
 

@@ -52,6 +52,10 @@ const objectTypes = [
   'UsageBucket',
   'RateLimit',
   'AuditChainVerification',
+  'WebhookDelivery',
+  'WebhookDeliveryConnection',
+  'WebhookDeliveryEdge',
+  'CreateWebhookEndpointPayload',
 ] as const;
 
 export const permissionMap: IRules = {
@@ -64,6 +68,7 @@ export const permissionMap: IRules = {
     rotations: needs('rotations:read'),
     introspectToken: needs('tokens:introspect'),
     verifyAuditChain: needs('audit:read'),
+    webhookEndpoints: needs('webhooks:read'),
   },
   Mutation: {
     createApp: needs('apps:create'),
@@ -76,10 +81,16 @@ export const permissionMap: IRules = {
     completeRotation: needs('rotations:complete'),
     sessionAccess: needs('sessions:create'),
     rotateSigningKey: needs('signing_keys:rotate'),
+    createWebhookEndpoint: needs('webhooks:manage'),
+    updateWebhookEndpoint: needs('webhooks:manage'),
+    deleteWebhookEndpoint: needs('webhooks:manage'),
+    sendTestWebhook: needs('webhooks:manage'),
+    retryWebhookDelivery: needs('webhooks:manage'),
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read') },
   ApiKey: { '*': authenticated, usage: needs('usage:read') },
+  WebhookEndpoint: { '*': authenticated, deliveries: needs('webhooks:read') },
 };
 
 export function permissions() {

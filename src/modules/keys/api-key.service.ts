@@ -16,6 +16,7 @@ import { issueKey } from './api-key.factory';
 import { validRateLimit } from '../rate-limits/rate-limit.types';
 import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
+import { emitEvent } from '../webhooks/emit-event';
 
 export const MAX_REVOKE_REASON_LENGTH = 500;
 
@@ -137,6 +138,7 @@ export class ApiKeyService {
         { action: 'key.create', appId: app.id, mode: key.mode, targetId: key.id, details: { name, kind: key.kind, role, expiresAt, rateLimit } },
         now,
       );
+      await emitEvent(tem, { type: 'key.created', appId: app.id, mode: key.mode, data: { key_id: key.id, kind: key.kind, role, expires_at: expiresAt } }, now);
       return { apiKey: key, secret: value };
     });
   }
@@ -171,6 +173,7 @@ export class ApiKeyService {
       // Write (and lock) the key row before the audit chain head, as every key mutation does.
       await tem.flush();
       await recordAudit(tem, this.actor, { action: 'key.update', appId: key.appId, mode: key.mode, targetId: key.id, details: { changed } }, now);
+      await emitEvent(tem, { type: 'key.updated', appId: key.appId, mode: key.mode, data: { key_id: key.id, changed } }, now);
       return key;
     });
   }
@@ -206,6 +209,7 @@ export class ApiKeyService {
         { action: 'key.revoke', appId: key.appId, mode: key.mode, targetId: key.id, details: { reason: key.revokedReason, previousStatus: state.status } },
         now,
       );
+      await emitEvent(tem, { type: 'key.revoked', appId: key.appId, mode: key.mode, data: { key_id: key.id, reason: key.revokedReason } }, now);
       return key;
     });
   }
