@@ -22,9 +22,11 @@ export interface Receiver {
 /**
  * A real HTTP receiver on loopback that verifies every delivery exactly as a product's
  * backend would, with the `standardwebhooks` library. `respond(n)` says what the n-th
- * request (1-based) gets: a status, or a status with headers (a redirect).
+ * request (1-based) gets: a status, or a status with headers (a redirect), or a promise
+ * of either (a receiver that keeps Keygate waiting).
  */
-export async function startReceiver(respond: (n: number) => number | { status: number; headers: Record<string, string> } = () => 204): Promise<Receiver> {
+type Answer = number | { status: number; headers: Record<string, string> };
+export async function startReceiver(respond: (n: number) => Answer | Promise<Answer> = () => 204): Promise<Receiver> {
   const received: Received[] = [];
   const receiver: Receiver = {
     url: '',
@@ -36,7 +38,7 @@ export async function startReceiver(respond: (n: number) => number | { status: n
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       let verified: Received['verified'] = null;
       try {
@@ -45,7 +47,7 @@ export async function startReceiver(respond: (n: number) => number | { status: n
         verified = null;
       }
       received.push({ headers: req.headers, body, verified });
-      const answer = respond(received.length);
+      const answer = await respond(received.length);
       const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
       res.writeHead(status, headers);
       res.end();
