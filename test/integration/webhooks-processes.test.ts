@@ -52,7 +52,7 @@ describe('a crash right after a revocation commits', () => {
 
     up = true;
     processes.push(await startTracked(db));
-    // If the kill came mid-attempt, that attempt's lease (40 s) must run out first.
+    // If the kill came mid-attempt, that attempt's lease (30 s) must run out first.
     expect(await waitFor(() => receiver.events('key.revoked').length > 0, 60_000)).toBe(true);
     expect(receiver.events('key.revoked')[0].data).toMatchObject({ key_id: keyId, reason: 'crash test' });
   });
