@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type ProcessDatabase, type TrackedProcess, ensureStopped, gqlOk, prepareProcessDatabase, startTracked, waitFor } from '../helpers/process-harness';
+import { type ProcessDatabase, type TrackedProcess, ensureStopped, gqlOk, openSql, prepareProcessDatabase, startTracked, waitFor } from '../helpers/process-harness';
 import { TEST_DIALECT } from '../helpers/test-server';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
@@ -55,6 +55,38 @@ describe('a crash right after a revocation commits', () => {
     // If the kill came mid-attempt, that attempt's lease (30 s) must run out first.
     expect(await waitFor(() => receiver.events('key.revoked').length > 0, 60_000)).toBe(true);
     expect(receiver.events('key.revoked')[0].data).toMatchObject({ key_id: keyId, reason: 'crash test' });
+  });
+});
+
+describe('graceful shutdown (SIGTERM) with an attempt in flight', () => {
+  const SEND_TEST = 'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }';
+  const ENDPOINT_ID = 'query($a: ID!) { webhookEndpoints(appId: $a) { id } }';
+
+  async function inFlight(respond: Parameters<typeof startReceiver>[0]) {
+    const { db, receiver, first, appId } = await setUp({}, respond);
+    const endpointId = (await gqlOk(first.url, db.rootKey, ENDPOINT_ID, { a: appId })).webhookEndpoints[0].id as string;
+    const deliveryId = (await gqlOk(first.url, db.rootKey, SEND_TEST, { id: endpointId })).sendTestWebhook.id as string;
+    expect(await waitFor(() => receiver.received.length === 1, 10_000)).toBe(true);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    const sql = await openSql(db);
+    const [row] = await sql.query(`select status, attempts, locked_by, response_status from webhook_deliveries where id = '${deliveryId}'`);
+    await sql.close();
+    return { db, receiver, row };
+  }
+
+  it('lets an attempt that answers within the grace finish and records it', async () => {
+    const { row } = await inFlight(() => new Promise((resolve) => setTimeout(() => resolve(200), 1_000)));
+    expect(row).toMatchObject({ status: 'SUCCEEDED', attempts: 1, locked_by: null, response_status: 200 });
+  });
+
+  it('hands back an attempt still waiting after the grace: uncounted, unlocked, and sent by the next process', async () => {
+    let hang = true;
+    const { db, receiver, row } = await inFlight(() => (hang ? new Promise<number>(() => undefined) : 200));
+    expect(row).toMatchObject({ status: 'PENDING', attempts: 0, locked_by: null });
+    hang = false;
+    processes.push(await startTracked(db));
+    expect(await waitFor(() => receiver.events('webhook.test').length === 2, 15_000)).toBe(true);
   });
 });
 
