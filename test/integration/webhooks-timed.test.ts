@@ -55,6 +55,16 @@ async function scanBoth(): Promise<number> {
   return a + b;
 }
 
+/**
+ * Waits until every delivery so far has been recorded SUCCEEDED. Before the clock jumps days
+ * ahead it must be: a jump would also run out the lease of an attempt still in flight (leases
+ * are clock time), and the other instance would rightly make that attempt again.
+ */
+async function settled(): Promise<boolean> {
+  const count = async (status?: 'SUCCEEDED') => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE', status })).webhookEndpoints[0].deliveries.totalCount;
+  return waitFor(async () => (await count('SUCCEEDED')) === (await count()), 10_000);
+}
+
 const timed = () => receiver.events().map((e) => `${e.type} ${e.data.key_id} ${e.data.notice ?? ''}`.trim());
 
 describe('timed events, with two Keygates on one database', () => {
@@ -63,6 +73,7 @@ describe('timed events, with two Keygates on one database', () => {
     expect(await waitFor(() => receiver.events().length === 1, 10_000)).toBe(true);
     expect(timed()).toEqual([`key.expiring ${expiresIn12h} 1d`]);
     expect(receiver.events()[0].data).toMatchObject({ app_id: appId, mode: 'LIVE', expires_at: expect.any(String) });
+    expect(await settled()).toBe(true);
   });
 
   it('rotation.grace_ending arrives once, within the last hour of the grace', async () => {
@@ -71,11 +82,14 @@ describe('timed events, with two Keygates on one database', () => {
     expect(await waitFor(() => receiver.events('rotation.grace_ending').length === 1, 10_000)).toBe(true);
     expect(receiver.events('rotation.grace_ending')[0].data).toMatchObject({ key_id: oldKeyId, rotation_id: rotationId });
     expect(await scanBoth()).toBe(0);
+    expect(await settled()).toBe(true);
   });
 
   it('key.expiring arrives 7 days before and again 1 day before, once each', async () => {
     clock.set(new Date(Date.parse('2031-03-01T00:00:00.000Z') + 3.5 * DAY));
     expect(await scanBoth()).toBe(1);
+    expect(await waitFor(() => receiver.events().length === 3, 10_000)).toBe(true);
+    expect(await settled()).toBe(true);
     clock.set(new Date(Date.parse('2031-03-01T00:00:00.000Z') + 9.5 * DAY));
     expect(await scanBoth()).toBe(1);
     expect(await scanBoth()).toBe(0);

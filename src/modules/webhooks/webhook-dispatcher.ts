@@ -18,7 +18,10 @@ import { type AttemptResult, DELIVERY_TIMEOUT_MS, sendWebhook } from './webhook-
 
 /** Attempts in flight per process. */
 const CONCURRENCY = 16;
-/** A claim outlives the slowest attempt by a margin; past it, another process may try. */
+/**
+ * A claim outlives the slowest attempt by a margin; past it, another process may try. The
+ * margin (20 s) is also how far the processes' clocks may disagree.
+ */
 const LEASE_MS = DELIVERY_TIMEOUT_MS + 20_000;
 /** On shutdown, attempts still running after this are stopped and handed back. */
 const SHUTDOWN_GRACE_MS = 5_000;
