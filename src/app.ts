@@ -21,10 +21,15 @@ import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
 import { CreditLedger } from './modules/credits/credit-ledger';
 import { deriveKey, resolveMasterKey } from './shared/master-key';
+import type { HostResolver } from './modules/webhooks/address-policy';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
+import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
 
 export interface KeygateOptions {
   clock?: Clock;
   logger?: Logger;
+  /** How webhook hosts resolve (tests answer for made-up names); the system resolver by default. */
+  webhookResolver?: HostResolver;
 }
 
 export interface Keygate {
@@ -47,6 +52,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   let keyChanges: KeyChangeBus | undefined;
   // Holds a Redis connection when REDIS_URL is set: closed on a failed start too, or the process would hang.
   let rateLimits: RateLimits | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
@@ -77,9 +83,19 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       rateLimits: (rateLimits = new RateLimits(config, logger)),
       appSettings,
       credits: new CreditLedger(orm),
+      webhooks: (webhooks = new WebhookDispatcher({
+        config,
+        orm,
+        clock,
+        logger,
+        secretKey: deriveKey(masterKey, 'webhook-secret-encryption'),
+        resolver: options.webhookResolver,
+      })),
+      secretScanning: config.secretScanningKeysFile ? ScannerKeys.load(config.secretScanningKeysFile) : null,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();
+    await runtime.webhooks.start();
     const apollo = createApollo(await buildKeygateSchema(), runtime);
     await apollo.start();
     server = createHttpServer(apollo, runtime);
@@ -112,6 +128,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await closed;
         clearTimeout(cut);
         await apollo.stop();
+        // After the last request: attempts in flight finish or are handed back before the database closes.
+        await runtime.webhooks.close();
         await runtime.usage.stop();
         await runtime.keyChanges.close();
         await runtime.rateLimits.close();
@@ -120,6 +138,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       },
     };
   } catch (error) {
+    await webhooks?.close();
     await keyChanges?.close();
     await rateLimits?.close();
     if (queryOrm !== orm) await queryOrm?.close(true);

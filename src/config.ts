@@ -48,6 +48,14 @@ const envSchema = z.object({
   KEYGATE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
   KEYGATE_DB_QUERY_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(4),
   KEYGATE_DB_QUERY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  KEYGATE_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*0\s*(,\s*\d+\s*)*$/, 'must be a comma-separated list of seconds starting with 0 (the first attempt is made at once), e.g. 0,5,300')
+    .default('0,5,300,1800,7200,18000,36000,36000'),
+  KEYGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  KEYGATE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  KEYGATE_WEBHOOK_SCAN_SECONDS: z.coerce.number().min(0.01).max(3600).default(60),
+  KEYGATE_SECRET_SCANNING_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -83,6 +91,20 @@ export interface Config {
   pools: DatabasePools;
   /** The verification cache (see key-cache.ts); size 0 turns it off. */
   keyCache: KeyCacheConfig;
+  webhooks: WebhookConfig;
+  /** File of code hosts' public keys (`{"public_keys":[…]}`); secret scanning is off without it. */
+  secretScanningKeysFile: string | undefined;
+}
+
+export interface WebhookConfig {
+  /** Seconds before each attempt: the first after the event, each next after a failure. */
+  retrySchedule: number[];
+  /** Whether endpoints may resolve to loopback, private or link-local addresses (always outside production). */
+  allowPrivate: boolean;
+  /** How often due deliveries are looked for besides the wake-ups after commits. */
+  pollMs: number;
+  /** How often timed events (key.expiring, rotation.grace_ending) are looked for. */
+  scanMs: number;
 }
 
 export interface GraphQLLimits {
@@ -192,5 +214,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // While PostgreSQL notifications may be missed, a revocation elsewhere shows within this.
       degradedTtlMs: 1_000,
     },
+    webhooks: {
+      retrySchedule: e.KEYGATE_WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Number(s.trim())),
+      allowPrivate: !production || e.KEYGATE_WEBHOOK_ALLOW_PRIVATE === 'true',
+      pollMs: e.KEYGATE_WEBHOOK_POLL_MS,
+      scanMs: e.KEYGATE_WEBHOOK_SCAN_SECONDS * 1000,
+    },
+    secretScanningKeysFile: e.KEYGATE_SECRET_SCANNING_KEYS,
   };
 }

@@ -15,6 +15,8 @@ import type { Metrics } from './modules/http/metrics';
 import type { UsageRecorder } from './modules/usage/usage.recorder';
 import type { SigningKeyStore } from './modules/sessions/signing-key.store';
 import type { CreditLedger } from './modules/credits/credit-ledger';
+import type { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
+import type { ScannerKeys } from './modules/secret-scanning/scanner-keys';
 
 /** Long-lived parts of a running server, built once by app.ts. */
 export interface Runtime {
@@ -38,6 +40,10 @@ export interface Runtime {
   appSettings: AppSettingsCache;
   /** Spends key credits (exact; batches a hot key's concurrent uses). */
   credits: CreditLedger;
+  /** Sends the webhook outbox; also holds the endpoint address policy and secret key. */
+  webhooks: WebhookDispatcher;
+  /** Code hosts' keys for POST /secret-scanning/github; null when not configured. */
+  secretScanning: ScannerKeys | null;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

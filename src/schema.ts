@@ -11,8 +11,9 @@ import { ApiKeyRotationResolver, RotationResolver } from './modules/rotations/ro
 import { SessionResolver } from './modules/sessions/session.resolver';
 import { ApiKeyUsageResolver, AppUsageResolver } from './modules/usage/usage.resolver';
 import { ViewerResolver } from './modules/viewer/viewer.resolver';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
-const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver] as const;
+const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver] as const;
 
 /** The schema as type-graphql emits it, before permissions (what schema/schema.graphql holds). */
 export async function buildBareSchema(): Promise<GraphQLSchema> {

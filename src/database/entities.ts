@@ -8,6 +8,9 @@ import { KeyUsage } from '../modules/usage/key-usage.entity';
 import { AuditChainHead } from '../modules/audit/audit-chain';
 import { CreditBalance } from '../modules/credits/credit-balance.entity';
 import { ConsoleSession } from '../modules/console/console-session.entity';
+import { WebhookDelivery } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
+import { WebhookEvent } from '../modules/webhooks/webhook-event.entity';
 
 /** Every entity, in one list the ORM and the migration check share. */
-export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, CreditBalance, ConsoleSession];
+export const ENTITIES = [App, ApiKey, RootKey, AuditEvent, AuditChainHead, Rotation, SigningKey, KeyUsage, CreditBalance, ConsoleSession, WebhookEndpoint, WebhookEvent, WebhookDelivery];

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createKeygate, type Keygate } from '../../src/app';
+import { createKeygate, type Keygate, type KeygateOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
 import { createLogger } from '../../src/logger';
@@ -30,6 +30,8 @@ export interface TestServer {
 export interface TestServerOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** How webhook hosts resolve (SSRF suites answer for names they make up). */
+  webhookResolver?: KeygateOptions['webhookResolver'];
 }
 
 /**
@@ -58,7 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const keygate = await createKeygate(config, { clock: options.clock, logger: createLogger('debug', sink) });
+  const keygate = await createKeygate(config, { clock: options.clock, logger: createLogger('debug', sink), webhookResolver: options.webhookResolver });
   const rootKey = (await keygate.ensureFirstRootKey()) as string;
   const { url } = await keygate.listen();
   const client = (key?: string, headers?: Record<string, string>) => new GraphQLClient(url, key, headers);

@@ -14,6 +14,7 @@ import { newId } from '../../src/shared/ids';
 import { createApp, createKey } from '../helpers/fixtures';
 import { type GraphQLClient, type GraphQLResult, codeOf } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /**
  * OWASP API1 (broken object-level authorisation), as an exhaustive matrix.
@@ -72,6 +73,10 @@ const callers: Caller[] = [];
 /** keys[app][mode][kind]: the target keys, made by root. */
 const keys: Record<'A' | 'B', Record<Mode, Record<'secret' | 'publishable', Thing>>> = { A: {} as never, B: {} as never };
 const rotations: Record<'A' | 'B', Record<Mode, Thing>> = { A: {} as never, B: {} as never };
+/** Webhook endpoints (named by their URL) and a delivery to each, made by root. */
+const endpoints: Record<'A' | 'B', Record<Mode, Thing>> = { A: {} as never, B: {} as never };
+const deliveries: Record<'A' | 'B', Record<Mode, Thing>> = { A: {} as never, B: {} as never };
+let receiver: Receiver;
 /** Session tokens minted by root in each app and mode. */
 const tokens: Record<'A' | 'B', Record<Mode, string>> = { A: {} as never, B: {} as never };
 let baseline: unknown;
@@ -94,6 +99,7 @@ beforeAll(async () => {
   const b = await createApp(server.root, 'App B');
   appA = { id: a.id, name: a.name };
   appB = { id: b.id, name: b.name };
+  receiver = await startReceiver();
 
   for (const mode of MODES) {
     for (const who of WHO) {
@@ -122,6 +128,14 @@ beforeAll(async () => {
         { a: thing.id, m: mode },
       );
       tokens[app][mode] = minted.data!.sessionAccess.token;
+      const url = `${receiver.url}/${app}-${mode}`;
+      const endpoint = await server.root.raw<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+        'mutation($a: ID!, $m: KeyMode!, $u: String!) { createWebhookEndpoint(input: { appId: $a, mode: $m, url: $u }) { endpoint { id } } }',
+        { a: thing.id, m: mode, u: url },
+      );
+      endpoints[app][mode] = { id: endpoint.data!.createWebhookEndpoint.endpoint.id, name: url };
+      const sent = await server.root.raw<{ sendTestWebhook: { id: string } }>('mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', { id: endpoints[app][mode].id });
+      deliveries[app][mode] = { id: sent.data!.sendTestWebhook.id, name: sent.data!.sendTestWebhook.id };
     }
   }
 
@@ -138,7 +152,10 @@ beforeAll(async () => {
 
   baseline = await snapshot();
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await receiver?.close();
+});
 
 // ---------------------------------------------------------------------------------------
 // Reading state back through root
@@ -150,6 +167,8 @@ const SNAPSHOT = `query Snapshot($a: ID!, $b: ID!) {
   b: app(id: $b) { ...AppState }
   ra: rotations(appId: $a, first: 100) { nodes { ...RotationState } }
   rb: rotations(appId: $b, first: 100) { nodes { ...RotationState } }
+  wa: webhookEndpoints(appId: $a) { ...EndpointState }
+  wb: webhookEndpoints(appId: $b) { ...EndpointState }
   ea: auditEvents(appId: $a, first: 100) { totalCount nodes { id action targetId actorId mode } }
   eb: auditEvents(appId: $b, first: 100) { totalCount nodes { id action targetId actorId mode } }
 }
@@ -157,6 +176,7 @@ fragment AppState on App {
   id name allowedOrigins defaultTokenLifetime maxTokenLifetime publishableCanPublish
   apiKeys(first: 100) { totalCount nodes { id name kind mode role status revokedAt revokedReason allowedOrigins expiresAt } }
 }
+fragment EndpointState on WebhookEndpoint { id mode url events enabled deliveries(first: 100) { totalCount } }
 fragment RotationState on Rotation { id status graceEndsAt completedAt oldKey { id status } newKey { id status } }`;
 
 interface AuditNode {
@@ -221,7 +241,24 @@ interface Row {
   mode?: Mode;
 }
 
-const UNKNOWN = { app: newId('app'), key: newId('key'), rotation: newId('rot') };
+const UNKNOWN = { app: newId('app'), key: newId('key'), rotation: newId('rot'), endpoint: newId('whk'), delivery: newId('dlv') };
+
+/** The same objects of A's other mode and of B (both modes) — endpoints or deliveries. */
+const foreign = (c: Caller, of: typeof endpoints, what: string, unknown: string): Target[] =>
+  (
+    [
+      ['A', other(c.mode)],
+      ['B', c.mode],
+      ['B', other(c.mode)],
+    ] as const
+  ).map(([app, mode]) => ({
+    label: `${app === 'A' ? "A's" : "B's"} ${mode} ${what}`,
+    vars: { id: of[app][mode].id },
+    unknownVars: { id: unknown },
+    hidden: [of[app][mode]],
+  }));
+const foreignEndpoints = (c: Caller) => foreign(c, endpoints, 'webhook endpoint', UNKNOWN.endpoint);
+const foreignDeliveries = (c: Caller) => foreign(c, deliveries, 'webhook delivery', UNKNOWN.delivery);
 
 /** Ids of app B, as seen by any caller. */
 const otherApp = (c: Caller): Target[] => [{ label: 'app B', vars: { id: appB.id, mode: c.mode }, unknownVars: { id: UNKNOWN.app, mode: c.mode }, hidden: [appB] }];
@@ -259,7 +296,7 @@ const foreignRotations = (c: Caller): Target[] =>
   }));
 
 /** Everything of A's other mode (its keys and rotations), which a filter must not reveal. */
-const otherModeOfA = (c: Caller): Thing[] => [keys.A[other(c.mode)].secret, keys.A[other(c.mode)].publishable, rotations.A[other(c.mode)]];
+const otherModeOfA = (c: Caller): Thing[] => [keys.A[other(c.mode)].secret, keys.A[other(c.mode)].publishable, rotations.A[other(c.mode)], endpoints.A[other(c.mode)]];
 
 /** A's own app, asked about its other mode. */
 const otherModeOfOwnApp = (c: Caller): Target[] => [{ label: `app A's ${other(c.mode)} mode`, vars: { a: appA.id, mode: other(c.mode) }, hidden: otherModeOfA(c) }];
@@ -469,6 +506,78 @@ const ROWS: Row[] = [
     outcome: 'NOT_FOUND',
     document: 'mutation($id: ID!) { sessionAccess(input: { appId: $id, userId: "hijacker" }) { token tokenId } }',
     targets: otherApp,
+    mutation: true,
+  },
+  // ---- Webhooks (ADMIN and root only)
+  {
+    field: 'Query.webhookEndpoints(appId)',
+    title: 'webhookEndpoints(appId) of another app',
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'query($id: ID!) { webhookEndpoints(appId: $id) { id url deliveries { totalCount nodes { id } } } }',
+    targets: otherApp,
+  },
+  {
+    field: 'Query.webhookEndpoints(mode)',
+    title: 'webhookEndpoints(mode) of the other mode',
+    may: ADMINS,
+    outcome: 'EMPTY',
+    document: 'query($a: ID!, $mode: KeyMode) { webhookEndpoints(appId: $a, mode: $mode) { id url } }',
+    targets: otherModeOfOwnApp,
+    count: (d) => d.webhookEndpoints.length,
+  },
+  {
+    field: 'Mutation.createWebhookEndpoint(input.appId)',
+    title: 'createWebhookEndpoint in another app',
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!, $mode: KeyMode) { createWebhookEndpoint(input: { appId: $id, mode: $mode, url: "http://127.0.0.1:9/hijacked" }) { secret endpoint { id } } }',
+    targets: otherApp,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.createWebhookEndpoint(input.mode)',
+    title: 'createWebhookEndpoint in the other mode of its own app',
+    may: ADMINS,
+    outcome: 'MODE',
+    document: 'mutation($a: ID!, $mode: KeyMode) { createWebhookEndpoint(input: { appId: $a, mode: $mode, url: "http://127.0.0.1:9/hijacked" }) { secret endpoint { id } } }',
+    targets: otherModeOfOwnApp,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.updateWebhookEndpoint(id)',
+    title: "updateWebhookEndpoint(id) of another app's or the other mode's endpoint",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://127.0.0.1:9/hijacked", enabled: false }) { id url } }',
+    targets: foreignEndpoints,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.deleteWebhookEndpoint(id)',
+    title: "deleteWebhookEndpoint(id) of another app's or the other mode's endpoint",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }',
+    targets: foreignEndpoints,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.sendTestWebhook(id)',
+    title: "sendTestWebhook(id) to another app's or the other mode's endpoint",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!) { sendTestWebhook(id: $id) { id eventId } }',
+    targets: foreignEndpoints,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.retryWebhookDelivery(id)',
+    title: "retryWebhookDelivery(id) of another app's or the other mode's delivery",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!) { retryWebhookDelivery(id: $id) { id status } }',
+    targets: foreignDeliveries,
     mutation: true,
   },
   // ---- Mode inputs of mutations: never create or mint across modes

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createKey } from '../helpers/fixtures';
 import type { GraphQLClient, GraphQLResult } from '../helpers/graphql-client';
+import { waitFor } from '../helpers/process-harness';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -66,6 +67,22 @@ async function world(who: Who, mode: 'TEST' | 'LIVE' = 'TEST'): Promise<World> {
 
 /** A fresh secret key of the world's app and mode, made by root: the target of a key mutation. */
 const targetKey = async (w: World) => (await createKey(server.root, { appId: w.appId, mode: w.mode, name: 'target' })).id;
+
+/** A webhook endpoint of the world's app and mode, made by root. */
+async function targetEndpoint(w: World): Promise<string> {
+  const r = await server.root.raw<Data>('mutation($a: ID!, $m: KeyMode) { createWebhookEndpoint(input: { appId: $a, mode: $m, url: "http://127.0.0.1:9/hook" }) { endpoint { id } } }', { a: w.appId, m: w.mode });
+  return r.data!.createWebhookEndpoint.endpoint.id;
+}
+
+/** A FAILED delivery: a test event to an endpoint disabled first, which the dispatcher fails at once. */
+async function failedDelivery(w: World): Promise<string> {
+  const endpoint = await targetEndpoint(w);
+  await server.root.raw('mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }', { id: endpoint });
+  const sent = await server.root.raw<Data>('mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', { id: endpoint });
+  const status = async () => (await server.root.raw<Data>('query($a: ID!) { webhookEndpoints(appId: $a) { deliveries { nodes { status } } } }', { a: w.appId })).data!.webhookEndpoints[0].deliveries.nodes[0].status;
+  expect(await waitFor(async () => (await status()) === 'FAILED', 10_000)).toBe(true);
+  return sent.data!.sendTestWebhook.id;
+}
 
 /** What a refused operation must not leave behind. */
 async function footprint(w: World) {
@@ -167,6 +184,28 @@ const ROWS: Row[] = [
   { op: 'query signingKeys', needs: ['Query.signingKeys'], may: ['root'],
     run: (w) => w.as.raw('{ signingKeys { kid algorithm createdAt retiredAt } }'),
     ok: (d) => expect(Array.isArray(d.signingKeys)).toBe(true) },
+  // Webhooks: ADMIN keys and root. Endpoints point at a closed loopback port (test mode allows it).
+  { op: 'query webhookEndpoints', needs: ['Query.webhookEndpoints'], may: ADMINS,
+    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { id } }', { a: w.appId }),
+    ok: (d) => expect(d.webhookEndpoints).toEqual([]) },
+  { op: 'read WebhookEndpoint.deliveries', needs: ['Query.webhookEndpoints', 'WebhookEndpoint.deliveries'], may: ADMINS, target: targetEndpoint,
+    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { deliveries { totalCount } } }', { a: w.appId }),
+    ok: (d) => expect(d.webhookEndpoints[0].deliveries.totalCount).toBe(0) },
+  { op: 'createWebhookEndpoint', needs: ['Mutation.createWebhookEndpoint'], may: ADMINS,
+    run: (w) => w.as.raw('mutation($a: ID!, $m: KeyMode) { createWebhookEndpoint(input: { appId: $a, mode: $m, url: "http://127.0.0.1:9/made" }) { secret endpoint { id } } }', { a: w.appId, m: w.mode }),
+    ok: (d) => expect(d.createWebhookEndpoint.secret).toMatch(/^whsec_/) },
+  { op: 'updateWebhookEndpoint', needs: ['Mutation.updateWebhookEndpoint'], may: ADMINS, target: targetEndpoint,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { events: ["key.revoked"] }) { events } }', { id }),
+    ok: (d) => expect(d.updateWebhookEndpoint.events).toEqual(['key.revoked']) },
+  { op: 'deleteWebhookEndpoint', needs: ['Mutation.deleteWebhookEndpoint'], may: ADMINS, target: targetEndpoint,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id }),
+    ok: (d) => expect(d.deleteWebhookEndpoint).toBe(true) },
+  { op: 'sendTestWebhook', needs: ['Mutation.sendTestWebhook'], may: ADMINS, target: targetEndpoint,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { sendTestWebhook(id: $id) { eventType } }', { id }),
+    ok: (d) => expect(d.sendTestWebhook.eventType).toBe('webhook.test') },
+  { op: 'retryWebhookDelivery', needs: ['Mutation.retryWebhookDelivery'], may: ADMINS, target: failedDelivery,
+    run: (w, id) => w.as.raw('mutation($id: ID!) { retryWebhookDelivery(id: $id) { status } }', { id }),
+    ok: (d) => expect(d.retryWebhookDelivery.status).toBe('PENDING') },
   { op: 'rotateSigningKey', needs: ['Mutation.rotateSigningKey'], may: ['root'],
     run: (w) => w.as.raw('mutation { rotateSigningKey { kid } }'),
     ok: (d) => expect(d.rotateSigningKey.kid).toEqual(expect.any(String)) },

@@ -1,9 +1,18 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 
 export const DEFAULT_TOKEN_LIFETIME = 1800;
 export const DEFAULT_MAX_TOKEN_LIFETIME = 86400;
+
+/** What happens when a code host reports one of the app's secret keys as leaked. */
+export enum LeakedKeyPolicy {
+  /** Revoke the key at once (reason `leaked`), audit and send `key.leaked`. */
+  REVOKE = 'REVOKE',
+  /** Only audit and send `key.leaked`; the key keeps working. */
+  NOTIFY = 'NOTIFY',
+}
+registerEnumType(LeakedKeyPolicy, { name: 'LeakedKeyPolicy' });
 
 @ObjectType({ description: 'One product; all of its platforms share it.' })
 @Entity({ tableName: 'apps' })
@@ -43,4 +52,9 @@ export class App {
   @Field(() => Boolean)
   @Property({ type: 'boolean' })
   publishableCanPublish: boolean = false;
+
+  // A plain string column, like ApiKey.role (SQLite check constraints, see there).
+  @Field(() => LeakedKeyPolicy)
+  @Property({ type: 'string', length: 16, default: LeakedKeyPolicy.REVOKE })
+  leakedKeyPolicy: LeakedKeyPolicy = LeakedKeyPolicy.REVOKE;
 }

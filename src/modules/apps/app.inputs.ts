@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
+import { LeakedKeyPolicy } from './app.entity';
 
 @InputType()
 export class CreateAppInput {
@@ -20,6 +21,9 @@ export class CreateAppInput {
 
 @InputType()
 export class UpdateAppInput {
+  @Field(() => LeakedKeyPolicy, { nullable: true, description: 'What a leak report of one of its secret keys does (default REVOKE).' })
+  leakedKeyPolicy?: LeakedKeyPolicy | null;
+
   @Field(() => String, { nullable: true })
   name?: string | null;
 

@@ -13,12 +13,13 @@ import { endGrace } from '../rotations/end-grace';
 import { App } from './app.entity';
 import type { CreateAppInput, UpdateAppInput } from './app.inputs';
 import { keyTransaction } from '../auth/key-transaction';
+import { emitEvent } from '../webhooks/emit-event';
 
 export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy'>;
 
 /** Validates a full set of settings (after merging an update), so every write leaves a consistent app. */
 function validateSettings(s: AppSettings): AppSettings {
@@ -33,6 +34,7 @@ function validateSettings(s: AppSettings): AppSettings {
     defaultTokenLifetime,
     maxTokenLifetime,
     publishableCanPublish: s.publishableCanPublish,
+    leakedKeyPolicy: s.leakedKeyPolicy,
   };
 }
 
@@ -81,6 +83,7 @@ export class AppService {
         defaultTokenLifetime: notNull(input.defaultTokenLifetime, 'defaultTokenLifetime') ?? app.defaultTokenLifetime,
         maxTokenLifetime: notNull(input.maxTokenLifetime, 'maxTokenLifetime') ?? app.maxTokenLifetime,
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? false,
+        leakedKeyPolicy: app.leakedKeyPolicy,
       }),
     );
     const now = this.runtime.clock.now();
@@ -112,6 +115,7 @@ export class AppService {
         defaultTokenLifetime: notNull(input.defaultTokenLifetime, 'defaultTokenLifetime') ?? app.defaultTokenLifetime,
         maxTokenLifetime: notNull(input.maxTokenLifetime, 'maxTokenLifetime') ?? app.maxTokenLifetime,
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? app.publishableCanPublish,
+        leakedKeyPolicy: notNull(input.leakedKeyPolicy, 'leakedKeyPolicy') ?? app.leakedKeyPolicy,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });
@@ -133,14 +137,14 @@ export class AppService {
       const now = this.runtime.clock.now();
       app.deletedAt = now;
       app.updatedAt = now;
-      const revokedKeys = await tem.nativeUpdate(
-        ApiKey,
-        { $and: [tem.getRepository(ApiKey).workingAt(now), { appId: app.id }] },
-        { revokedAt: now, revokedReason: 'app deleted' },
-      );
+      const working: FilterQuery<ApiKey> = { $and: [tem.getRepository(ApiKey).workingAt(now), { appId: app.id }] };
+      // Their ids, for one key.revoked event each (the update below only counts them).
+      const revoking = await tem.find(ApiKey, working, { fields: ['id', 'mode'] });
+      const revokedKeys = await tem.nativeUpdate(ApiKey, working, { revokedAt: now, revokedReason: 'app deleted' });
       await endGrace(tem, { appId: app.id }, now);
       changed({ appId: app.id });
       await recordAudit(tem, this.actor, { action: 'app.delete', appId: app.id, mode: null, targetId: app.id, details: { name: app.name, revokedKeys } }, now);
+      for (const key of revoking) await emitEvent(tem, { type: 'key.revoked', appId: app.id, mode: key.mode, data: { key_id: key.id, reason: 'app deleted' } }, now);
     });
     return true;
   }

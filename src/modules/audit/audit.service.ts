@@ -22,6 +22,12 @@ export type AuditAction =
   | 'signing_key.rotate'
   | 'console.sign_in'
   | 'console.sign_out'
+  | 'key.leaked'
+  | 'webhook.create'
+  | 'webhook.update'
+  | 'webhook.delete'
+  | 'webhook.test'
+  | 'webhook.retry'
   | 'auth.failure';
 
 export interface AuditEntry {

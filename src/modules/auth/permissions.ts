@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   'apps:delete',
   'signing_keys:rotate',
   'signing_keys:read',
+  'webhooks:read',
+  'webhooks:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -42,6 +44,8 @@ const ADMIN: Permission[] = [
   'keys:rotate',
   'rotations:complete',
   'apps:update',
+  'webhooks:read',
+  'webhooks:manage',
 ];
 const ROOT: Permission[] = [...PERMISSIONS];
 

@@ -54,6 +54,10 @@ const objectTypes = [
   'KeyCredits',
   'CreditRefill',
   'AuditChainVerification',
+  'WebhookDelivery',
+  'WebhookDeliveryConnection',
+  'WebhookDeliveryEdge',
+  'CreateWebhookEndpointPayload',
 ] as const;
 
 /**
@@ -76,6 +80,7 @@ export const permissionMap: IRules = {
     introspectToken: needs('tokens:introspect'),
     verifyAuditChain: needs('audit:read'),
     signingKeys: needs('signing_keys:read'),
+    webhookEndpoints: needs('webhooks:read'),
   },
   Mutation: {
     createApp: needs('apps:create'),
@@ -88,11 +93,17 @@ export const permissionMap: IRules = {
     completeRotation: needs('rotations:complete'),
     sessionAccess: needs('sessions:create'),
     rotateSigningKey: needs('signing_keys:rotate'),
+    createWebhookEndpoint: needs('webhooks:manage'),
+    updateWebhookEndpoint: needs('webhooks:manage'),
+    deleteWebhookEndpoint: needs('webhooks:manage'),
+    sendTestWebhook: needs('webhooks:manage'),
+    retryWebhookDelivery: needs('webhooks:manage'),
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   ...Object.fromEntries(VALUE_TYPES.map((type) => [type, allow])),
   App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read') },
   ApiKey: { '*': authenticated, usage: needs('usage:read') },
+  WebhookEndpoint: { '*': authenticated, deliveries: needs('webhooks:read') },
 };
 
 export function permissions() {

@@ -15,6 +15,7 @@ import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
 import { sessionAccessRoute } from './routes/session-access';
 import { verifyRoute } from './routes/verify';
+import { secretScanningRoute } from '../secret-scanning/secret-scanning.route';
 
 const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, x-request-id, apollo-require-preflight, x-apollo-operation-name';
 
@@ -24,6 +25,7 @@ const REST: Record<string, { label: string; methods: Record<string, RouteHandler
   '/auth/forward': { label: 'auth_forward', methods: { GET: forwardRoute, POST: forwardRoute } },
   '/session_access': { label: 'session_access', methods: { POST: sessionAccessRoute } },
   '/oauth/introspect': { label: 'oauth_introspect', methods: { POST: introspectRoute } },
+  '/secret-scanning/github': { label: 'secret_scanning', methods: { POST: secretScanningRoute } },
 };
 
 /** Reachable over plain HTTP even in production, for probes and scrapers on the private side. */

@@ -20,6 +20,7 @@ import { validMeta, validOwnerId } from './key-attributes';
 import { normalizeAllowedIps } from './ip-allow-list';
 import { validCredits } from '../credits/credits.types';
 import { changeBalance, openBalance } from '../credits/credit-balance.service';
+import { emitEvent } from '../webhooks/emit-event';
 
 export const MAX_REVOKE_REASON_LENGTH = 500;
 
@@ -137,6 +138,7 @@ export class ApiKeyService {
         },
         now,
       );
+      await emitEvent(tem, { type: 'key.created', appId: app.id, mode: key.mode, data: { key_id: key.id, kind: key.kind, role, expires_at: expiresAt } }, now);
       return { apiKey: key, secret: value };
     });
   }
@@ -191,8 +193,15 @@ export class ApiKeyService {
       // Write (and lock) the key row before the audit chain head, as every key mutation does.
       await tem.flush();
       const target = { appId: key.appId, mode: key.mode, targetId: key.id };
-      if (changed.length > 0 || !switched) await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed } }, now);
-      if (switched) await recordAudit(tem, this.actor, { action: key.enabled ? 'key.enable' : 'key.disable', ...target, details: {} }, now);
+      const event = { appId: key.appId, mode: key.mode, data: { key_id: key.id } };
+      if (changed.length > 0 || !switched) {
+        await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed } }, now);
+        await emitEvent(tem, { type: 'key.updated', ...event, data: { ...event.data, changed } }, now);
+      }
+      if (switched) {
+        await recordAudit(tem, this.actor, { action: key.enabled ? 'key.enable' : 'key.disable', ...target, details: {} }, now);
+        await emitEvent(tem, { type: key.enabled ? 'key.enabled' : 'key.disabled', ...event }, now);
+      }
       return key;
     });
   }
@@ -233,6 +242,7 @@ export class ApiKeyService {
         { action: 'key.revoke', appId: key.appId, mode: key.mode, targetId: key.id, details: { reason: key.revokedReason, previousStatus: state.status } },
         now,
       );
+      await emitEvent(tem, { type: 'key.revoked', appId: key.appId, mode: key.mode, data: { key_id: key.id, reason: key.revokedReason } }, now);
       return key;
     });
   }

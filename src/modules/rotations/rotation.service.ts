@@ -10,6 +10,7 @@ import { assertFutureExpiry, issueKey } from '../keys/api-key.factory';
 import type { KeyMode } from '../keys/key-enums';
 import { ApiKeyService } from '../keys/api-key.service';
 import { Rotation, RotationStatus } from './rotation.entity';
+import { emitEvent } from '../webhooks/emit-event';
 
 export const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
@@ -139,6 +140,7 @@ export class RotationService {
         },
         now,
       );
+      await emitEvent(tem, { type: 'key.rotated', appId: old.appId, mode: old.mode, data: { key_id: old.id, new_key_id: replacement.id, rotation_id: rotation.id, grace_ends_at: graceEndsAt } }, now);
       return { rotation, secret: value };
     });
   }
@@ -164,6 +166,7 @@ export class RotationService {
         { action: 'rotation.complete', appId: rotation.appId, mode: rotation.mode, targetId: rotation.id, details: { oldKeyId: rotation.oldKeyId } },
         now,
       );
+      await emitEvent(tem, { type: 'rotation.completed', appId: rotation.appId, mode: rotation.mode, data: { key_id: rotation.oldKeyId, new_key_id: rotation.newKeyId, rotation_id: rotation.id } }, now);
       return Object.assign(rotation, { graceEndsAt: now, completedAt: now });
     });
   }

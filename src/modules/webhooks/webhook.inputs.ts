@@ -1,0 +1,39 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { KeyMode } from '../keys/key-enums';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
+
+@InputType()
+export class CreateWebhookEndpointInput {
+  @Field(() => ID)
+  appId!: string;
+
+  @Field(() => KeyMode, { nullable: true, description: "Default: the caller's mode (LIVE for root)." })
+  mode?: KeyMode | null;
+
+  @Field(() => String, { description: 'http(s) URL; in production not a loopback, private or link-local address.' })
+  url!: string;
+
+  @Field(() => [String], { nullable: true, description: 'Event types to send; empty or omitted = all.' })
+  events?: string[] | null;
+}
+
+@InputType()
+export class UpdateWebhookEndpointInput {
+  @Field(() => String, { nullable: true })
+  url?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  events?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean | null;
+}
+
+@ObjectType()
+export class CreateWebhookEndpointPayload {
+  @Field(() => WebhookEndpoint)
+  endpoint!: WebhookEndpoint;
+
+  @Field(() => String, { description: 'The signing secret (`whsec_…`), shown only here.' })
+  secret!: string;
+}
