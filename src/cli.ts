@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { printSchema } from 'graphql';
 import { config as loadDotenv } from 'dotenv';
 import { createKeygate } from './app';
+import { errorForLog } from './logger';
 import { type Config, ConfigError, loadConfig } from './config';
 import { migrate, openOrm } from './database/orm';
 import { createMigrations, pendingSchemaChanges } from './database/migration-tools';
@@ -71,13 +72,22 @@ export async function serve(): Promise<number> {
     throw error;
   });
   keygate.runtime.logger.info({ url, database: config.database.dialect }, `Keygate listening on ${url}`);
-  const stop = async (signal: string) => {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    // npm forwards the terminal's Ctrl-C to a child that already got it from the process
+    // group: a repeated signal while stopping must not cut the stop short.
+    if (stopping) return;
+    stopping = true;
     keygate.runtime.logger.info({ signal }, 'shutting down');
-    await keygate.close();
-    process.exit(0);
+    try {
+      await keygate.close();
+      process.exit(0);
+    } catch (error) {
+      keygate.runtime.logger.error({ err: errorForLog(error) }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
   return 0;
 }
 

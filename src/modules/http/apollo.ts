@@ -78,6 +78,9 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     includeStacktraceInErrorResponses: config.env === 'development',
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     allowBatchedHttpRequests: false,
+    // Apollo's own handler stops only Apollo and then re-kills the process with the signal
+    // (exit 143/130, usage not flushed); serve() owns SIGTERM/SIGINT and stops everything.
+    stopOnTerminationSignals: false,
     logger: {
       debug: (m) => logger.debug(String(m)),
       info: (m) => logger.info(String(m)),
