@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { bearerCredential, type CredentialFailure, type KeyRef, verifyKey } from './authenticator';
+import { type CredentialFailure, type CredentialHeaders, type KeyRef, requestCredential, verifyKey } from './authenticator';
 import { checkOrigin } from './origin-policy';
 import { type Principal, PrincipalType } from './principal';
 
@@ -10,7 +10,7 @@ export type RequestAuthFailure = CredentialFailure | AuthReason.ORIGIN_NOT_ALLOW
 /** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin, 429 for its rate limit). */
 export type RequestAuth =
   | { ok: true; principal: Principal }
-  | { ok: false; reason: RequestAuthFailure; status: 401 | 403 }
+  | { ok: false; reason: RequestAuthFailure; status: 401 | 403; /** how to send the credential right */ hint?: string }
   | { ok: false; reason: AuthReason.RATE_LIMITED; status: 429; retryAfterSeconds: number };
 
 export type RequestAuthRefusal = Extract<RequestAuth, { ok: false }>;
@@ -66,8 +66,8 @@ export function recordKeyFailure(runtime: Runtime, key: KeyRef, reason: string, 
   runtime.authFailures.record(key, reason, request);
 }
 
-export async function authenticateBearer(em: EntityManager, authorization: string | undefined, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
-  const credential = bearerCredential(authorization);
-  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401 };
+export async function authenticateRequest(em: EntityManager, headers: CredentialHeaders, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+  const credential = requestCredential(headers);
+  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401, hint: credential.hint };
   return authenticateKey(em, credential.key, request, runtime);
 }

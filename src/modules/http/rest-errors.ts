@@ -33,7 +33,7 @@ export function sendRestError(res: ServerResponse, error: RestError, headers: Re
 }
 
 const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
-  KEY_MISSING: 'Send the key as Authorization: Bearer <key>',
+  KEY_MISSING: 'Send the key as Authorization: Bearer <key> (or X-Api-Key: <key>)',
   KEY_MALFORMED: 'The API key is not in a valid format or its checksum does not match',
   KEY_INVALID: 'The API key does not exist',
   KEY_REVOKED: 'The API key has been revoked',
@@ -50,7 +50,7 @@ export const FORWARD_RATE_LIMITED_STATUS = 403;
 /** Sends a refused authentication in the REST shape (with Retry-After when rate-limited). */
 export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal, rateLimitedStatus = 429): void {
   if (refusal.status === 429) return sendRateLimited(res, refusal.retryAfterSeconds, rateLimitedStatus);
-  sendRestError(res, authFailure(refusal.reason, refusal.status));
+  sendRestError(res, authFailure(refusal.reason, refusal.status, refusal.hint));
 }
 
 export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, status = 429): void {
@@ -61,13 +61,13 @@ export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, 
   );
 }
 
-export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403): RestError {
+export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403, hint?: string): RestError {
   if (status === 401) {
     return {
       status,
       code: 'authentication_failed',
       message: reason === AuthReason.KEY_MISSING ? 'No API key provided' : 'Invalid API key provided',
-      details: KEY_DETAILS[reason],
+      details: hint ?? KEY_DETAILS[reason],
       reason,
     };
   }

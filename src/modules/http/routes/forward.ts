@@ -1,22 +1,13 @@
 import { AuthReason } from '../../../errors';
-import { bearerCredential } from '../../auth/authenticator';
+import { requestCredential } from '../../auth/authenticator';
 import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
 import { activeTokenClaims } from '../../sessions/session.service';
-import { headerValue } from '../request';
+import { credentialHeaders } from '../request';
 import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
-
-function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: false; reason: AuthReason } {
-  const apiKey = headerValue(ctx.req, 'x-api-key');
-  if (apiKey !== undefined && headerValue(ctx.req, 'authorization') === undefined) {
-    return apiKey.trim() ? { ok: true, value: apiKey.trim() } : { ok: false, reason: AuthReason.KEY_MISSING };
-  }
-  const bearer = bearerCredential(headerValue(ctx.req, 'authorization'));
-  return bearer.ok ? { ok: true, value: bearer.key } : bearer;
-}
 
 /**
  * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
@@ -25,11 +16,11 @@ function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: fa
  */
 export async function forwardRoute(ctx: RouteContext): Promise<void> {
   ctx.res.setHeader('cache-control', 'no-store');
-  const credential = credentialOf(ctx);
-  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401));
+  const credential = requestCredential(credentialHeaders(ctx.req));
+  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401, credential.hint));
 
-  if (JWT_SHAPE.test(credential.value)) {
-    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.value);
+  if (JWT_SHAPE.test(credential.key)) {
+    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.key);
     if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
     ctx.res.writeHead(200, {
       'x-keygate-app-id': claims.aud,
@@ -41,7 +32,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
     return void ctx.res.end();
   }
 
-  const auth = await authenticateKey(ctx.em, credential.value, ctx, ctx.runtime);
+  const auth = await authenticateKey(ctx.em, credential.key, ctx, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;
