@@ -18,6 +18,8 @@ export type AuditAction =
   | 'key.rotate'
   | 'rotation.complete'
   | 'signing_key.rotate'
+  | 'root_key.create'
+  | 'root_key.revoke'
   | 'auth.failure';
 
 export interface AuditEntry {

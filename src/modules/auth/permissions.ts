@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'apps:create',
   'apps:delete',
   'signing_keys:rotate',
+  'root_keys:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

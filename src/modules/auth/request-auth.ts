@@ -53,6 +53,7 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
     }
   }
   if (ref) runtime.usage.record(ref, 'verification');
+  else runtime.usage.recordRootUse(principal.id);
   return { ok: true, principal };
 }
 

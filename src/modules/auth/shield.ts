@@ -52,6 +52,8 @@ const objectTypes = [
   'UsageBucket',
   'RateLimit',
   'AuditChainVerification',
+  'RootKey',
+  'CreateRootKeyPayload',
 ] as const;
 
 export const permissionMap: IRules = {
@@ -64,6 +66,7 @@ export const permissionMap: IRules = {
     rotations: needs('rotations:read'),
     introspectToken: needs('tokens:introspect'),
     verifyAuditChain: needs('audit:read'),
+    rootKeys: needs('root_keys:manage'),
   },
   Mutation: {
     createApp: needs('apps:create'),
@@ -76,6 +79,8 @@ export const permissionMap: IRules = {
     completeRotation: needs('rotations:complete'),
     sessionAccess: needs('sessions:create'),
     rotateSigningKey: needs('signing_keys:rotate'),
+    createRootKey: needs('root_keys:manage'),
+    revokeRootKey: needs('root_keys:manage'),
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read') },
