@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionAccessDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { documentedFetch } from '../helpers/openapi';
 
 /**
  * Credentials are read one way everywhere (Authorization: Bearer, or X-Api-Key), and a
@@ -26,7 +27,7 @@ const VIEWER = JSON.stringify({ query: '{ viewer { type keyId } }' });
 
 describe('X-Api-Key', () => {
   it('is accepted on GET /auth/verify', async () => {
-    const response = await fetch(`${server.baseUrl}/auth/verify`, { headers: { 'x-api-key': reader.secret } });
+    const response = await documentedFetch(server.baseUrl, `/auth/verify`, { headers: { 'x-api-key': reader.secret } });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ valid: true, key_id: reader.id });
   });
@@ -38,14 +39,14 @@ describe('X-Api-Key', () => {
   });
 
   it('is accepted on POST /session_access and /oauth/introspect', async () => {
-    const minted = await fetch(`${server.baseUrl}/session_access`, {
+    const minted = await documentedFetch(server.baseUrl, `/session_access`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': writer.secret },
       body: JSON.stringify({ user_id: 'u1' }),
     });
     expect(minted.status).toBe(200);
     const { token } = (await minted.json()) as { token: string };
-    const introspected = await fetch(`${server.baseUrl}/oauth/introspect`, {
+    const introspected = await documentedFetch(server.baseUrl, `/oauth/introspect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': writer.secret },
       body: new URLSearchParams({ token }).toString(),
@@ -54,14 +55,14 @@ describe('X-Api-Key', () => {
   });
 
   it('loses to Authorization when both are sent (one credential per request)', async () => {
-    const response = await fetch(`${server.baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${writer.secret}`, 'x-api-key': reader.secret } });
+    const response = await documentedFetch(server.baseUrl, `/auth/verify`, { headers: { authorization: `Bearer ${writer.secret}`, 'x-api-key': reader.secret } });
     expect(await response.json()).toMatchObject({ key_id: writer.id });
   });
 });
 
 describe('a key sent without "Bearer "', () => {
   it('is KEY_MALFORMED on REST with details naming Authorization: Bearer, and the key is not echoed', async () => {
-    const response = await fetch(`${server.baseUrl}/auth/verify`, { headers: { authorization: reader.secret } });
+    const response = await documentedFetch(server.baseUrl, `/auth/verify`, { headers: { authorization: reader.secret } });
     expect(response.status).toBe(401);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
@@ -86,7 +87,7 @@ describe('a key sent without "Bearer "', () => {
   });
 
   it('is named as a wrong scheme for another scheme, such as Basic', async () => {
-    const response = await fetch(`${server.baseUrl}/auth/verify`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const response = await documentedFetch(server.baseUrl, `/auth/verify`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(((await response.json()) as { error: { details: string } }).error.details).toBe('The Authorization header must be "Bearer <key>" (or send X-Api-Key: <key>)');
   });
 });
@@ -113,7 +114,7 @@ describe('a GraphQL POST Apollo cannot read', () => {
 
 describe('POST /oauth/introspect without a token', () => {
   const introspect = (headers: Record<string, string>, body: string) =>
-    fetch(`${server.baseUrl}/oauth/introspect`, { method: 'POST', headers: { authorization: `Bearer ${writer.secret}`, ...headers }, body });
+    documentedFetch(server.baseUrl, `/oauth/introspect`, { method: 'POST', headers: { authorization: `Bearer ${writer.secret}`, ...headers }, body });
 
   it.each([
     ['a JSON body sent with curl -d (form content type)', { 'content-type': 'application/x-www-form-urlencoded' }, '{"token":"eyJ.x.y"}'],

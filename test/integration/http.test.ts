@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { documentedFetch } from '../helpers/openapi';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -9,14 +10,14 @@ afterAll(() => server?.close());
 
 describe('HTTP surface', () => {
   it('answers /healthz and /readyz', async () => {
-    expect(await (await fetch(`${server.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect(await (await documentedFetch(server.baseUrl, `/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await documentedFetch(server.baseUrl, `/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
   it('answers unknown paths with the REST error shape', async () => {
-    const response = await fetch(`${server.baseUrl}/nope`);
+    const response = await documentedFetch(server.baseUrl, `/nope`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No such endpoint' } });
   });
@@ -53,7 +54,7 @@ describe('HTTP surface', () => {
   });
 
   it('echoes a request id', async () => {
-    const response = await fetch(`${server.baseUrl}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    const response = await documentedFetch(server.baseUrl, `/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(response.headers.get('x-request-id')).toBe('abc-123');
   });
 });

@@ -7,6 +7,7 @@ import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
+import { openApiDocument } from './openapi';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
@@ -128,6 +129,9 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
           'access-control-allow-origin': '*',
         });
+      } else if (url.pathname === '/openapi.json') {
+        route = 'openapi';
+        sendJson(res, 200, openApiDocument, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
       } else if (url.pathname === '/metrics') {
         route = 'metrics';
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
