@@ -147,4 +147,12 @@ export function addServerCommands(program: Command, done: (code: number) => void
       process.stdout.write(`${await emitSchema(file)}\n`);
       done(0);
     });
+  program
+    .command('docs:emit')
+    .description('rewrite the generated type reference in docs/graphql-api.md from schema/schema.graphql')
+    .action(async () => {
+      const { emitGraphqlDocs } = await import('./graphql-docs');
+      process.stdout.write(`${emitGraphqlDocs()}\n`);
+      done(0);
+    });
 }
