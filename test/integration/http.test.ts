@@ -22,10 +22,10 @@ describe('HTTP surface', () => {
     expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No such endpoint' } });
   });
 
-  it('serves the Apollo Sandbox landing page to browsers outside production', async () => {
+  it('serves the bundled GraphiQL explorer to browsers outside production (explorer.test.ts)', async () => {
     const response = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('embeddable-sandbox');
+    expect(await response.text()).toContain('<script src="/graphiql/graphiql.min.js"></script>');
   });
 
   it('lets Sandbox load the schema without a key, but nothing else', async () => {
@@ -66,7 +66,8 @@ describe('production mode', () => {
     const https = { 'x-forwarded-proto': 'https' };
     try {
       const page = await fetch(prod.url, { headers: { accept: 'text/html', ...https } });
-      expect(await page.text()).not.toContain('embeddable-sandbox');
+      expect(await page.text()).not.toContain('/graphiql/');
+      expect((await fetch(`${prod.baseUrl}/graphiql/graphiql.min.js`, { headers: https })).status).toBe(404);
       const introspection = await prod.client(prod.rootKey, https).raw('{ __schema { queryType { name } } }');
       expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       const anonymous = await prod.client(undefined, https).raw('{ __schema { queryType { name } } }');

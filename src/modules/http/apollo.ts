@@ -1,6 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context, Runtime } from '../../context';
@@ -8,6 +7,7 @@ import { AuthReason, ErrorCode } from '../../errors';
 import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { redact } from '../../shared/redact';
 import { errorForLog, type Logger } from '../../logger';
+import { explorerLandingPage } from './explorer';
 import { describeLimitError, graphqlLimits } from './graphql-limits';
 
 /** Codes whose messages were written for the client and may be shown as they are. */
@@ -88,7 +88,7 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
       error: (m) => logger.error(String(m)),
     },
     plugins: [
-      config.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      config.sandbox ? explorerLandingPage : ApolloServerPluginLandingPageDisabled(),
       forbiddenStatusPlugin,
       errorLogPlugin(logger),
       ...limits.plugins,
