@@ -61,18 +61,17 @@ describe.skipIf(!chromiumInstalled())(`the explorer in Chromium${chromiumInstall
     await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
 
     // Type the key into the Headers editor (a CodeMirror 5 instance), then run the default query.
-    await page.evaluate((key) => {
-      const editors = [...document.querySelectorAll('.CodeMirror')] as (Element & { CodeMirror: { setValue(v: string): void } })[];
-      // The Headers tab is open (defaultEditorToolsVisibility); the Variables editor beside it is hidden.
-      const headers = editors.find((e) => e.closest('.graphiql-editor-tool') && !e.closest('.hidden'));
+    // Browser code as expression strings: the tests compile without DOM typings.
+    // The Headers tab is open (defaultEditorToolsVisibility); the Variables editor beside it is hidden.
+    await page.evaluate(`(() => {
+      const headers = [...document.querySelectorAll('.CodeMirror')].find((e) => e.closest('.graphiql-editor-tool') && !e.closest('.hidden'));
       if (!headers) throw new Error('no headers editor');
-      headers.CodeMirror.setValue(JSON.stringify({ Authorization: `Bearer ${key}` }));
-    }, server.rootKey);
+      headers.CodeMirror.setValue(${JSON.stringify(JSON.stringify({ Authorization: `Bearer ${server.rootKey}` }))});
+    })()`);
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"ROOT"'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(`document.querySelector('.result-window')?.textContent?.includes('"ROOT"')`, undefined, { timeout: 30_000 });
     expect(await page.textContent('.result-window')).toContain('"type": "ROOT"');
 
-    // An expression string: the test compiles without DOM typings.
     const stored = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie })');
     expect(stored).not.toContain(server.rootKey);
     expect(outside).toEqual([]);
