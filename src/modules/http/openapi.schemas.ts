@@ -8,7 +8,18 @@ import type { RestErrorCode } from './rest-errors';
  * from the code, so the description cannot list a value the server does not have.
  */
 
-const REST_ERROR_CODES: RestErrorCode[] = ['authentication_failed', 'permission_denied', 'invalid_request', 'not_found', 'conflict', 'https_required', 'rate_limited', 'internal_error'];
+// A record, so a code added to RestErrorCode fails to compile until it is described here.
+const REST_ERROR_CODE_SET: Record<RestErrorCode, true> = {
+  authentication_failed: true,
+  permission_denied: true,
+  invalid_request: true,
+  not_found: true,
+  conflict: true,
+  https_required: true,
+  rate_limited: true,
+  internal_error: true,
+};
+const REST_ERROR_CODES = Object.keys(REST_ERROR_CODE_SET) as RestErrorCode[];
 
 const nullableString = { type: ['string', 'null'] };
 const dateTime = { type: 'string', format: 'date-time' };
