@@ -59,6 +59,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** Every variable the configuration reads (docs/configuration.md documents each). */
+export const ENVIRONMENT_VARIABLES = Object.keys(envSchema.shape);
+
 export type DatabaseConfig =
   | { dialect: 'sqlite'; file: string }
   | { dialect: 'postgresql'; url: string };

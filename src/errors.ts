@@ -54,7 +54,7 @@ export function isKeyControlRefusal(reason: string): reason is KeyControlRefusal
 }
 
 const AUTH_MESSAGES: Record<AuthReason, string> = {
-  KEY_MISSING: 'No API key provided: send Authorization: Bearer <key>',
+  KEY_MISSING: 'No API key provided: send Authorization: Bearer <key> (or X-Api-Key: <key>)',
   KEY_MALFORMED: 'The API key is malformed',
   KEY_INVALID: 'Invalid API key provided',
   KEY_REVOKED: 'The API key has been revoked',
@@ -85,8 +85,9 @@ export class KeygateError extends GraphQLError {
 }
 
 export class AuthenticationError extends KeygateError {
-  constructor(readonly reason: AuthReason) {
-    super(ErrorCode.UNAUTHENTICATED, authMessage(reason), { reason }, 401);
+  /** `hint` (how to send the credential right) is appended to the message; it never holds key material. */
+  constructor(readonly reason: AuthReason, hint?: string) {
+    super(ErrorCode.UNAUTHENTICATED, hint ? `${authMessage(reason)}. ${hint}` : authMessage(reason), { reason }, 401);
   }
 }
 

@@ -1,4 +1,4 @@
-import { serve } from './cli';
+import { serve } from './cli/server-commands';
 
 // `npm start`: the server with the environment's configuration.
 void serve().then((code) => {

@@ -10,10 +10,11 @@ import { ApiKeyResolver } from './modules/keys/api-key.resolver';
 import { ApiKeyRotationResolver, RotationResolver } from './modules/rotations/rotation.resolver';
 import { SessionResolver } from './modules/sessions/session.resolver';
 import { ApiKeyUsageResolver, AppUsageResolver } from './modules/usage/usage.resolver';
+import { RootKeyResolver } from './modules/root-keys/root-key.resolver';
 import { ViewerResolver } from './modules/viewer/viewer.resolver';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
-const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver] as const;
+const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver] as const;
 
 /** The schema as type-graphql emits it, before permissions (what schema/schema.graphql holds). */
 export async function buildBareSchema(): Promise<GraphQLSchema> {

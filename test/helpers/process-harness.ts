@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import type { DatabaseConfig } from '../../src/config';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
-import { BIN, type ServerProcess, startServerProcess } from './server-process';
+import { BIN, type Launcher, type ServerProcess, startServerProcess } from './server-process';
 import { TEST_DIALECT } from './test-server';
 
 /**
@@ -59,8 +59,8 @@ export interface TrackedProcess extends ServerProcess {
   port: number;
 }
 
-export async function startTracked(db: ProcessDatabase, extraEnv: NodeJS.ProcessEnv = {}): Promise<TrackedProcess> {
-  const server = await startServerProcess(db.cwd, { ...db.env, ...extraEnv });
+export async function startTracked(db: ProcessDatabase, extraEnv: NodeJS.ProcessEnv = {}, launcher?: Launcher): Promise<TrackedProcess> {
+  const server = await startServerProcess(db.cwd, { ...db.env, ...extraEnv }, launcher);
   const { child } = server;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode, at: performance.now() });

@@ -15,9 +15,21 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/main.js` on an ephemeral loopback port; resolves once it logs its URL. */
-export function startServerProcess(cwd: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...env, PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1' } });
+/** How the server is started: `node dist/main.js` unless told otherwise (`npm start`, `keygate serve`). */
+export interface Launcher {
+  command: string;
+  args: string[];
+  /** Its own process group, so a test can signal the group the way a terminal's Ctrl-C does. */
+  detached?: boolean;
+}
+
+/** Starts the server on an ephemeral loopback port; resolves once it logs its URL. */
+export function startServerProcess(cwd: string, env: NodeJS.ProcessEnv, launcher: Launcher = { command: process.execPath, args: [MAIN] }): Promise<ServerProcess> {
+  const child = spawn(launcher.command, launcher.args, {
+    cwd,
+    detached: launcher.detached ?? false,
+    env: { ...env, PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1' },
+  });
   let output = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolvePromise, reject) => {

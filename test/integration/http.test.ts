@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { documentedFetch } from '../helpers/openapi';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -9,22 +10,22 @@ afterAll(() => server?.close());
 
 describe('HTTP surface', () => {
   it('answers /healthz and /readyz', async () => {
-    expect(await (await fetch(`${server.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect(await (await documentedFetch(server.baseUrl, `/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await documentedFetch(server.baseUrl, `/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
   it('answers unknown paths with the REST error shape', async () => {
-    const response = await fetch(`${server.baseUrl}/nope`);
+    const response = await documentedFetch(server.baseUrl, `/nope`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No such endpoint' } });
   });
 
-  it('serves the Apollo Sandbox landing page to browsers outside production', async () => {
+  it('serves the bundled GraphiQL explorer to browsers outside production (explorer.test.ts)', async () => {
     const response = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('embeddable-sandbox');
+    expect(await response.text()).toContain('<script src="/graphiql/graphiql.min.js"></script>');
   });
 
   it('lets Sandbox load the schema without a key, but nothing else', async () => {
@@ -53,7 +54,7 @@ describe('HTTP surface', () => {
   });
 
   it('echoes a request id', async () => {
-    const response = await fetch(`${server.baseUrl}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    const response = await documentedFetch(server.baseUrl, `/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(response.headers.get('x-request-id')).toBe('abc-123');
   });
 });
@@ -65,7 +66,8 @@ describe('production mode', () => {
     const https = { 'x-forwarded-proto': 'https' };
     try {
       const page = await fetch(prod.url, { headers: { accept: 'text/html', ...https } });
-      expect(await page.text()).not.toContain('embeddable-sandbox');
+      expect(await page.text()).not.toContain('/graphiql/');
+      expect((await fetch(`${prod.baseUrl}/graphiql/graphiql.min.js`, { headers: https })).status).toBe(404);
       const introspection = await prod.client(prod.rootKey, https).raw('{ __schema { queryType { name } } }');
       expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       const anonymous = await prod.client(undefined, https).raw('{ __schema { queryType { name } } }');

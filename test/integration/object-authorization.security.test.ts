@@ -69,6 +69,8 @@ interface Thing {
 let server: TestServer;
 let appA: Thing;
 let appB: Thing;
+/** The deployment's root key (root keys belong to no app: only root may touch them). */
+let rootKeyId: string;
 const callers: Caller[] = [];
 /** keys[app][mode][kind]: the target keys, made by root. */
 const keys: Record<'A' | 'B', Record<Mode, Record<'secret' | 'publishable', Thing>>> = { A: {} as never, B: {} as never };
@@ -100,6 +102,7 @@ beforeAll(async () => {
   appA = { id: a.id, name: a.name };
   appB = { id: b.id, name: b.name };
   receiver = await startReceiver();
+  rootKeyId = ((await server.root.raw<{ rootKeys: { id: string }[] }>('{ rootKeys { id } }')).data!.rootKeys[0]).id;
 
   for (const mode of MODES) {
     for (const who of WHO) {
@@ -443,6 +446,15 @@ const ROWS: Row[] = [
     outcome: 'NOT_FOUND',
     document: 'mutation($id: ID!) { deleteApp(id: $id) }',
     targets: otherApp,
+    mutation: true,
+  },
+  {
+    field: 'Mutation.revokeRootKey(id)',
+    title: 'revokeRootKey(id) of the root key',
+    may: ROOT_ONLY,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!) { revokeRootKey(id: $id) { id } }',
+    targets: () => [{ label: 'the root key', vars: { id: rootKeyId }, hidden: [] }],
     mutation: true,
   },
   {

@@ -209,6 +209,16 @@ const ROWS: Row[] = [
   { op: 'rotateSigningKey', needs: ['Mutation.rotateSigningKey'], may: ['root'],
     run: (w) => w.as.raw('mutation { rotateSigningKey { kid } }'),
     ok: (d) => expect(d.rotateSigningKey.kid).toEqual(expect.any(String)) },
+  { op: 'query rootKeys', needs: ['Query.rootKeys'], may: ['root'],
+    run: (w) => w.as.raw('{ rootKeys { id start } }'),
+    ok: (d) => expect(d.rootKeys.length).toBeGreaterThan(0) },
+  { op: 'createRootKey', needs: ['Mutation.createRootKey'], may: ['root'],
+    run: (w) => w.as.raw('mutation { createRootKey(name: "made") { secret rootKey { id } } }'),
+    ok: (d) => expect(d.createRootKey.secret).toMatch(/^rk_/) },
+  { op: 'revokeRootKey', needs: ['Mutation.revokeRootKey'], may: ['root'],
+    target: async () => ((await server.root.raw<Data>('mutation { createRootKey(name: "target") { rootKey { id } } }')).data!.createRootKey.rootKey.id as string),
+    run: (w, id) => w.as.raw('mutation($id: ID!) { revokeRootKey(id: $id) { id revokedAt } }', { id }),
+    ok: (d) => expect(d.revokeRootKey.revokedAt).toEqual(expect.any(String)) },
 ];
 
 describe('who may do what (DESIGN.md permission table)', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevokeApiKeyDocument, SessionAccessDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
+import { checkIfDocumented } from '../helpers/openapi';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;
@@ -16,9 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const call = (path: string, init: RequestInit & { key?: string } = {}) => {
+// Every response is also checked against the server's /openapi.json.
+const call = async (path: string, init: RequestInit & { key?: string } = {}) => {
   const { key, headers, ...rest } = init;
-  return fetch(`${server.baseUrl}${path}`, { ...rest, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers as Record<string, string>) } });
+  const response = await fetch(`${server.baseUrl}${path}`, { ...rest, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers as Record<string, string>) } });
+  await checkIfDocumented(init.method ?? 'GET', path, response);
+  return response;
 };
 const postJson = (path: string, key: string | undefined, body: unknown) =>
   call(path, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });

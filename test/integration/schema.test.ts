@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_FILE, renderSchema } from '../../src/cli';
+import { SCHEMA_FILE, renderSchema } from '../../src/cli/schema-file';
 import { pendingSchemaChanges } from '../../src/database/migration-tools';
 import { TEST_DIALECT } from '../helpers/test-server';
 

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { AuditEventsDocument, IntrospectTokenDocument, RotateSigningKeyDocument, SessionAccessDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { TEST_DIALECT, startTestServer, type TestServer } from '../helpers/test-server';
+import { documentedFetch } from '../helpers/openapi';
 
 let server: TestServer;
 let appId: string;
@@ -48,7 +49,7 @@ describe('forged and broken tokens read as inactive, never as an error', () => {
   it('HS256 signed with the public key (algorithm confusion)', async () => {
     const [header, payload] = token.split('.');
     const h = JSON.parse(Buffer.from(header, 'base64url').toString());
-    const jwks = (await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as { keys: { kid: string; x: string }[] };
+    const jwks = (await (await documentedFetch(server.baseUrl, `/.well-known/jwks.json`)).json()) as { keys: { kid: string; x: string }[] };
     const publicKey = jwks.keys.find((k) => k.kid === h.kid)!;
     const forgedHeader = b64({ ...h, alg: 'HS256' });
     for (const secret of [Buffer.from(publicKey.x, 'base64url'), Buffer.from(JSON.stringify(publicKey))]) {
@@ -79,7 +80,7 @@ describe('signing keys', () => {
     expect(rotateSigningKey).toMatchObject({ algorithm: 'EdDSA' });
     expect(rotateSigningKey.kid).not.toBe(oldKid);
 
-    const published = (await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    const published = (await (await documentedFetch(server.baseUrl, `/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     expect(published.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, rotateSigningKey.kid]));
     expect(JSON.stringify(published)).not.toMatch(/"d"\s*:/);
 
@@ -95,7 +96,7 @@ describe('signing keys', () => {
   });
 
   it('serves the JWKS publicly with Cache-Control', async () => {
-    const response = await fetch(`${server.baseUrl}/.well-known/jwks.json`);
+    const response = await documentedFetch(server.baseUrl, `/.well-known/jwks.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
   });

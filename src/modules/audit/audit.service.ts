@@ -28,6 +28,8 @@ export type AuditAction =
   | 'webhook.delete'
   | 'webhook.test'
   | 'webhook.retry'
+  | 'root_key.create'
+  | 'root_key.revoke'
   | 'auth.failure';
 
 export interface AuditEntry {

@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   'signing_keys:read',
   'webhooks:read',
   'webhooks:manage',
+  'root_keys:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

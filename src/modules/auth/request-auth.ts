@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { bearerCredential, type CredentialFailure, type KeyRef, verifyKey } from './authenticator';
+import { type CredentialFailure, type CredentialHeaders, type KeyRef, requestCredential, verifyKey } from './authenticator';
 import { type ControlRefusal, type KeyBudgets, type MeteredRequest, applyKeyControls } from './key-controls';
 import { checkOrigin } from './origin-policy';
 import { type Principal, PrincipalType } from './principal';
@@ -11,7 +11,7 @@ export type RequestAuthFailure = CredentialFailure | AuthReason.ORIGIN_NOT_ALLOW
 /** A request's credential, checked: the Principal, or why not (401 for the key, 403 for the origin or IP, 429 for its rate limit or credits). */
 export type RequestAuth =
   | { ok: true; principal: Principal; budgets?: KeyBudgets }
-  | { ok: false; reason: RequestAuthFailure; status: 401 | 403 }
+  | { ok: false; reason: RequestAuthFailure; status: 401 | 403; /** how to send the credential right */ hint?: string }
   | ControlRefusal;
 
 export type RequestAuthRefusal = Extract<RequestAuth, { ok: false }>;
@@ -56,6 +56,7 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
     budgets = controls.budgets;
   }
   if (ref) runtime.usage.record(ref, 'verification');
+  else runtime.usage.recordRootUse(principal.id);
   return { ok: true, principal, budgets };
 }
 
@@ -69,8 +70,8 @@ export function recordKeyFailure(runtime: Runtime, key: KeyRef, reason: string, 
   runtime.authFailures.record(key, reason, request);
 }
 
-export async function authenticateBearer(em: EntityManager, authorization: string | undefined, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
-  const credential = bearerCredential(authorization);
-  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401 };
+export async function authenticateRequest(em: EntityManager, headers: CredentialHeaders, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+  const credential = requestCredential(headers);
+  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401, hint: credential.hint };
   return authenticateKey(em, credential.key, request, runtime);
 }

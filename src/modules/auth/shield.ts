@@ -58,6 +58,8 @@ const objectTypes = [
   'WebhookDeliveryConnection',
   'WebhookDeliveryEdge',
   'CreateWebhookEndpointPayload',
+  'RootKey',
+  'CreateRootKeyPayload',
 ] as const;
 
 /**
@@ -81,6 +83,7 @@ export const permissionMap: IRules = {
     verifyAuditChain: needs('audit:read'),
     signingKeys: needs('signing_keys:read'),
     webhookEndpoints: needs('webhooks:read'),
+    rootKeys: needs('root_keys:manage'),
   },
   Mutation: {
     createApp: needs('apps:create'),
@@ -98,6 +101,8 @@ export const permissionMap: IRules = {
     deleteWebhookEndpoint: needs('webhooks:manage'),
     sendTestWebhook: needs('webhooks:manage'),
     retryWebhookDelivery: needs('webhooks:manage'),
+    createRootKey: needs('root_keys:manage'),
+    revokeRootKey: needs('root_keys:manage'),
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   ...Object.fromEntries(VALUE_TYPES.map((type) => [type, allow])),

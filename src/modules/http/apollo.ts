@@ -1,6 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context, Runtime } from '../../context';
@@ -8,6 +7,7 @@ import { AuthReason, ErrorCode } from '../../errors';
 import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
 import { redact } from '../../shared/redact';
 import { errorForLog, type Logger } from '../../logger';
+import { explorerLandingPage } from './explorer';
 import { describeLimitError, graphqlLimits } from './graphql-limits';
 import { queryPoolPlugin } from './graphql-query-pool';
 import { asTimeBudgetError, timeBudgetPlugin } from './graphql-time-budget';
@@ -86,6 +86,9 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     includeStacktraceInErrorResponses: config.env === 'development',
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     allowBatchedHttpRequests: false,
+    // Apollo's own handler stops only Apollo and then re-kills the process with the signal
+    // (exit 143/130, usage not flushed); serve() owns SIGTERM/SIGINT and stops everything.
+    stopOnTerminationSignals: false,
     logger: {
       debug: (m) => logger.debug(String(m)),
       info: (m) => logger.info(String(m)),
@@ -93,7 +96,7 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
       error: (m) => logger.error(String(m)),
     },
     plugins: [
-      config.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      config.sandbox ? explorerLandingPage : ApolloServerPluginLandingPageDisabled(),
       forbiddenStatusPlugin,
       errorLogPlugin(logger),
       ...limits.plugins,

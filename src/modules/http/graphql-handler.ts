@@ -6,10 +6,10 @@ import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, KeyControlE
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
-import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
+import { type CredentialFailure, requestCredential } from '../auth/authenticator';
 import { authenticateKey } from '../auth/request-auth';
 import { consoleSessionPrincipal } from '../console/console-auth';
-import { headerValue, readBody, sendGraphQLError } from './request';
+import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
 /** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
 function isIntrospectionOnly(query: unknown): boolean {
@@ -49,6 +49,13 @@ function refuseUnstorable(res: ServerResponse, found: { at: string | null; messa
   sendGraphQLError(res, 400, found.message, { code: ErrorCode.BAD_USER_INPUT, ...named });
 }
 
+const WHAT_TO_SEND = 'send a JSON body such as {"query": "{ viewer { type } }", "variables": {}} with Content-Type: application/json';
+
+/** A GraphQL POST Apollo could not read: 400 naming what to send (never echoing what was sent). */
+function refuseBody(res: ServerResponse, problem: string): void {
+  sendGraphQLError(res, 400, `${problem}: ${WHAT_TO_SEND}`, { code: 'BAD_REQUEST' });
+}
+
 export interface RequestInfo {
   requestId: string;
   ip: string | null;
@@ -70,14 +77,15 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
     let body: unknown = undefined;
     if (req.method === 'POST') {
       const raw = await readBody(req);
-      const type = headerValue(req, 'content-type') ?? '';
-      if (type.startsWith('application/json') && raw.length > 0) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          body = raw; // Apollo answers a 400 for a body it cannot use.
-        }
-      } else body = raw;
+      const type = (headerValue(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+      // Apollo's own answers here talk about CSRF or "POST body missing"; say what to send instead.
+      if (type !== 'application/json') return refuseBody(res, `Content-Type must be application/json (got ${type ? 'another type' : 'none'})`);
+      if (raw.trim() === '') return refuseBody(res, 'The request body is empty');
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return refuseBody(res, 'The request body is not valid JSON');
+      }
     }
     const unstorable = findUnstorable(req.method === 'POST' ? body : getParams(url));
     if (unstorable !== null) return refuseUnstorable(res, unstorable);
@@ -86,7 +94,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
     const context = async (): Promise<Context> => {
       const em = orm.em.fork();
       const base = { em, requestId: info.requestId, ip: info.ip, origin, runtime };
-      const credential = bearerCredential(headerValue(req, 'authorization'));
+      const credential = requestCredential(credentialHeaders(req));
       if (!credential.ok) {
         if (credential.reason === AuthReason.KEY_MISSING) {
           const session = await consoleSessionPrincipal(req, origin, em, runtime);
@@ -96,7 +104,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
           return { ...base, principal: null };
         }
-        throw new AuthenticationError(credential.reason);
+        throw new AuthenticationError(credential.reason, credential.hint);
       }
       const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.

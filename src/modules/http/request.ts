@@ -1,3 +1,4 @@
+import type { CredentialHeaders } from '../auth/authenticator';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
@@ -33,6 +34,11 @@ export function requestIdOf(req: IncomingMessage): string {
 export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The headers a credential may arrive in (read by authenticator.requestCredential). */
+export function credentialHeaders(req: IncomingMessage): CredentialHeaders {
+  return { authorization: headerValue(req, 'authorization'), apiKey: headerValue(req, 'x-api-key') };
 }
 
 function blockListOf(entries: string[]): BlockList {

@@ -34,7 +34,7 @@ export function sendRestError(res: ServerResponse, error: RestError, headers: Re
 }
 
 const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
-  KEY_MISSING: 'Send the key as Authorization: Bearer <key>',
+  KEY_MISSING: 'Send the key as Authorization: Bearer <key> (or X-Api-Key: <key>)',
   KEY_MALFORMED: 'The API key is not in a valid format or its checksum does not match',
   KEY_INVALID: 'The API key does not exist',
   KEY_REVOKED: 'The API key has been revoked',
@@ -56,7 +56,7 @@ export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal
     return sendRestError(res, { ...keyControlFailure(refusal.reason), status: rateLimitedStatus });
   }
   if (isKeyControlRefusal(refusal.reason)) return sendRestError(res, keyControlFailure(refusal.reason));
-  sendRestError(res, authFailure(refusal.reason, refusal.status));
+  sendRestError(res, authFailure(refusal.reason, refusal.status, 'hint' in refusal ? refusal.hint : undefined));
 }
 
 export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, status = 429): void {
@@ -73,13 +73,13 @@ export function keyControlFailure(reason: KeyControlRefusal): RestError {
   return { status, code: rest, message: authMessage(AuthReason[reason]), details: KEY_DETAILS[AuthReason[reason]], reason };
 }
 
-export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403): RestError {
+export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403, hint?: string): RestError {
   if (status === 401) {
     return {
       status,
       code: 'authentication_failed',
       message: reason === AuthReason.KEY_MISSING ? 'No API key provided' : 'Invalid API key provided',
-      details: KEY_DETAILS[reason],
+      details: hint ?? KEY_DETAILS[reason],
       reason,
     };
   }

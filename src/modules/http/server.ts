@@ -8,6 +8,8 @@ import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
+import { openApiDocument } from './openapi';
+import { serveExplorerAsset } from './explorer';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
@@ -136,10 +138,15 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
           'access-control-allow-origin': '*',
         });
+      } else if (url.pathname === '/openapi.json') {
+        route = 'openapi';
+        sendJson(res, 200, openApiDocument, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
       } else if (url.pathname === '/metrics') {
         route = 'metrics';
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
+      } else if (config.sandbox && req.method === 'GET' && url.pathname.startsWith('/graphiql/') && serveExplorerAsset(url.pathname, res)) {
+        route = 'explorer';
       } else if (url.pathname === '/' && config.sandbox) {
         res.writeHead(302, { location: '/graphql' });
         res.end();

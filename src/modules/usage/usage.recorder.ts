@@ -28,8 +28,10 @@ const HOUR_MS = 3600_000;
 export class UsageRecorder {
   private buckets = new Map<string, Bucket>();
   private lastUsed = new Map<string, Date>();
-  /** Last uses taken by the write in progress: still "pending" to readers until it commits. */
-  private writing = new Map<string, Date>();
+  /** Uses being written by the flush in progress: still "pending" to readers until it commits. */
+  private writingLastUsed = new Map<string, Date>();
+  /** Root keys have no usage counts, only lastUsedAt. */
+  private rootLastUsed = new Map<string, Date>();
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -66,9 +68,16 @@ export class UsageRecorder {
     if (this.pending >= this.options.maxPending && !this.flushQueued) void this.flush();
   }
 
+  /** A successful authentication with a root key: only its lastUsedAt is kept. */
+  recordRootUse(rootKeyId: string): void {
+    this.rootLastUsed.set(rootKeyId, this.clock.now());
+    this.pending += 1;
+    if (this.pending >= this.options.maxPending && !this.flushQueued) void this.flush();
+  }
+
   /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
   pendingLastUse(keyId: string): Date | undefined {
-    return this.lastUsed.get(keyId) ?? this.writing.get(keyId);
+    return this.lastUsed.get(keyId) ?? this.writingLastUsed.get(keyId);
   }
 
   /** Writes everything counted so far; concurrent calls queue behind each other. */
@@ -88,12 +97,14 @@ export class UsageRecorder {
 
   private async write(): Promise<void> {
     this.flushQueued = false;
-    if (this.buckets.size === 0 && this.lastUsed.size === 0) return;
+    if (this.buckets.size === 0 && this.lastUsed.size === 0 && this.rootLastUsed.size === 0) return;
     const buckets = [...this.buckets.values()];
     const lastUsed = [...this.lastUsed.entries()];
+    const rootLastUsed = [...this.rootLastUsed.entries()];
     this.buckets = new Map();
-    this.writing = this.lastUsed;
     this.lastUsed = new Map();
+    this.rootLastUsed = new Map();
+    this.writingLastUsed = new Map(lastUsed);
     this.pending = 0;
     const em = this.orm.em.fork() as SqlEntityManager;
     const date = (d: Date) => em.getPlatform().processDateProperty(d);
@@ -117,17 +128,21 @@ export class UsageRecorder {
         // server touches thousands of keys a second.
         // PostgreSQL types VALUES parameters as text: say they are timestamps.
         const postgres = tem.getPlatform() instanceof PostgreSqlPlatform;
-        for (const chunk of chunks(lastUsed, ROWS_PER_STATEMENT)) {
-          const values = chunk.map(() => (postgres ? '(?, cast(? as timestamptz))' : '(?, ?)')).join(', ');
-          await tem.execute(
-            `update api_keys set last_used_at = v.at from (select column1 as id, column2 as at from (values ${values}) as rows) as v
-             where api_keys.id = v.id and (api_keys.last_used_at is null or api_keys.last_used_at < v.at)`,
-            chunk.flatMap(([keyId, at]) => [keyId, date(at)]),
-            'run',
-          );
+        for (const [table, uses] of [['api_keys', lastUsed], ['root_keys', rootLastUsed]] as const) {
+          for (const chunk of chunks(uses, ROWS_PER_STATEMENT)) {
+            const values = chunk.map(() => (postgres ? '(?, cast(? as timestamptz))' : '(?, ?)')).join(', ');
+            await tem.execute(
+              `update ${table} set last_used_at = v.at from (select column1 as id, column2 as at from (values ${values}) as rows) as v
+               where ${table}.id = v.id and (${table}.last_used_at is null or ${table}.last_used_at < v.at)`,
+              chunk.flatMap(([keyId, at]) => [keyId, date(at)]),
+              'run',
+            );
+          }
         }
       });
+      this.writingLastUsed = new Map();
     } catch (error) {
+      this.writingLastUsed = new Map();
       // Put the counts back so a passing database hiccup loses nothing.
       for (const b of buckets) {
         const again = this.buckets.get(`${b.key.id}|${b.hour}`);
@@ -138,9 +153,8 @@ export class UsageRecorder {
         } else this.buckets.set(`${b.key.id}|${b.hour}`, b);
       }
       for (const [keyId, at] of lastUsed) if (!this.lastUsed.has(keyId)) this.lastUsed.set(keyId, at);
+      for (const [keyId, at] of rootLastUsed) if (!this.rootLastUsed.has(keyId)) this.rootLastUsed.set(keyId, at);
       throw error;
-    } finally {
-      this.writing = new Map();
     }
   }
 }

@@ -8,7 +8,7 @@ import {
   type FetchedSessionToken,
   type SessionTokenErrorEvent,
   type SessionTokenManagerOptions,
-} from '../../../src/client';
+} from '../../../packages/client/src';
 
 const T0 = Date.parse('2026-06-01T12:00:00.000Z');
 const SECOND = 1000;
@@ -546,7 +546,7 @@ describe('SessionTokenManager: scheduling guards', () => {
 describe('keygate/client: portability', () => {
   it('has no imports at all and uses no Node-only or DOM-only APIs', () => {
     for (const file of ['session-token-manager.ts', 'index.ts']) {
-      const text = readFileSync(join(__dirname, '../../../src/client', file), 'utf8');
+      const text = readFileSync(join(__dirname, '../../../packages/client/src', file), 'utf8');
       const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // code only, not comments
       expect(source).not.toMatch(/^import\s/m);
       expect(source).not.toMatch(/\brequire\(|\bBuffer\b|\bprocess\.|node:|\bwindow\.|\bdocument\./);

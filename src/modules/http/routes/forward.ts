@@ -1,10 +1,10 @@
 import { AuthReason } from '../../../errors';
-import { bearerCredential } from '../../auth/authenticator';
+import { requestCredential } from '../../auth/authenticator';
 import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
 import { parseCost } from '../../credits/credit-ledger';
 import { activeTokenClaims } from '../../sessions/session.service';
-import { headerValue } from '../request';
+import { credentialHeaders, headerValue } from '../request';
 import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
@@ -16,15 +16,6 @@ function headerSafe(value: string): string {
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
 
-function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: false; reason: AuthReason } {
-  const apiKey = headerValue(ctx.req, 'x-api-key');
-  if (apiKey !== undefined && headerValue(ctx.req, 'authorization') === undefined) {
-    return apiKey.trim() ? { ok: true, value: apiKey.trim() } : { ok: false, reason: AuthReason.KEY_MISSING };
-  }
-  const bearer = bearerCredential(headerValue(ctx.req, 'authorization'));
-  return bearer.ok ? { ok: true, value: bearer.key } : bearer;
-}
-
 /**
  * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
  * key or a session token and answers 200 with identity headers for the upstream, or
@@ -32,11 +23,11 @@ function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: fa
  */
 export async function forwardRoute(ctx: RouteContext): Promise<void> {
   ctx.res.setHeader('cache-control', 'no-store');
-  const credential = credentialOf(ctx);
-  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401));
+  const credential = requestCredential(credentialHeaders(ctx.req));
+  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401, credential.hint));
 
-  if (JWT_SHAPE.test(credential.value)) {
-    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.value);
+  if (JWT_SHAPE.test(credential.key)) {
+    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.key);
     if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
     ctx.res.writeHead(
       200,
@@ -54,7 +45,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   const cost = parseCost(headerValue(ctx.req, 'x-keygate-cost'));
   // 403, not 400: nginx's auth_request turns any other status into a 500.
   if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'X-Keygate-Cost must be an integer between 0 and 1000', field: 'x-keygate-cost' });
-  const auth = await authenticateKey(ctx.em, credential.value, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
+  const auth = await authenticateKey(ctx.em, credential.key, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;

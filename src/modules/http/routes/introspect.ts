@@ -5,6 +5,13 @@ import { readRequestBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';
 
 /**
+ * curl -d sends form encoding by default, so a JSON body often arrives as one odd form
+ * field: the answer says both accepted shapes instead of calling the token inactive.
+ */
+const TOKEN_FORMS =
+  'Send token=<token> with Content-Type: application/x-www-form-urlencoded, or {"token":"<token>"} with Content-Type: application/json';
+
+/**
  * POST /oauth/introspect (RFC 7662). The caller authenticates with a secret key of the
  * token's app and mode (or root); an inactive token answers exactly {"active":false}.
  */
@@ -18,7 +25,13 @@ export async function introspectRoute(ctx: RouteContext): Promise<void> {
   if (!body.ok) return sendRestError(ctx.res, body.error);
   const token = (body.value as { token?: unknown } | null)?.token;
   if (typeof token !== 'string' || token.length === 0) {
-    return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'Missing field: token', field: 'token' });
+    return sendRestError(ctx.res, {
+      status: 400,
+      code: 'invalid_request',
+      message: 'Missing field: token',
+      details: TOKEN_FORMS,
+      field: 'token',
+    });
   }
   const result = await new SessionService(ctx.em, actor, ctx.runtime).introspect(token);
   const headers = { 'cache-control': 'no-store' };

@@ -4,9 +4,9 @@ import type { Actor, Runtime } from '../../../context';
 import type { Principal } from '../../auth/principal';
 import { AuthReason } from '../../../errors';
 import { type Permission, can } from '../../auth/permissions';
-import { authenticateBearer, keyRefOf, recordKeyFailure } from '../../auth/request-auth';
+import { authenticateRequest, keyRefOf, recordKeyFailure } from '../../auth/request-auth';
 import { authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
-import { headerValue } from '../request';
+import { credentialHeaders } from '../request';
 
 /** What a REST handler gets: the request, a forked EntityManager, and request facts. */
 export interface RouteContext {
@@ -23,11 +23,11 @@ export interface RouteContext {
 export type RouteHandler = (ctx: RouteContext) => Promise<void>;
 
 /**
- * Authenticates the Bearer key of a REST request; on failure answers the contract's
+ * Authenticates the key of a REST request (Authorization: Bearer, or X-Api-Key); on failure answers the contract's
  * error and returns null. On success the matched origin (if any) is echoed for CORS.
  */
 export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
-  const auth = await authenticateBearer(ctx.em, headerValue(ctx.req, 'authorization'), ctx, ctx.runtime);
+  const auth = await authenticateRequest(ctx.em, credentialHeaders(ctx.req), ctx, ctx.runtime);
   if (!auth.ok) {
     sendAuthRefusal(ctx.res, auth);
     return null;

@@ -1,8 +1,8 @@
 import { permissionsOf } from '../../auth/permissions';
 import { PrincipalType } from '../../auth/principal';
-import { authenticateBearer } from '../../auth/request-auth';
+import { authenticateRequest } from '../../auth/request-auth';
 import { parseCost } from '../../credits/credit-ledger';
-import { headerValue, sendJson } from '../request';
+import { credentialHeaders, sendJson } from '../request';
 import { sendAuthRefusal, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
@@ -10,7 +10,7 @@ import { type RouteContext, allowOrigin } from './route';
 export async function verifyRoute(ctx: RouteContext): Promise<void> {
   const cost = parseCost(ctx.url.searchParams.get('cost'));
   if (cost === null) return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
-  const auth = await authenticateBearer(ctx.em, headerValue(ctx.req, 'authorization'), { ...ctx, cost: cost ?? 1 }, ctx.runtime);
+  const auth = await authenticateRequest(ctx.em, credentialHeaders(ctx.req), { ...ctx, cost: cost ?? 1 }, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth);
   allowOrigin(ctx);
   const p = auth.principal;

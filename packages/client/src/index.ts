@@ -1,4 +1,4 @@
-// keygate/client: browser- and Node-safe helpers for apps that use Keygate. Zero runtime dependencies.
+// @keygate/client: browser- and Node-safe helpers for apps that use Keygate. Zero runtime dependencies.
 export { MAX_TIMER_DELAY_MS, SessionTokenManager, SessionTokenManagerError } from './session-token-manager';
 export type {
   FetchedSessionToken,

@@ -1,0 +1,145 @@
+import { AuthReason } from '../../errors';
+import { KeyKind, KeyMode, KeyRole } from '../keys/key-enums';
+import { PERMISSIONS } from '../auth/permissions';
+import type { RestErrorCode } from './rest-errors';
+
+/**
+ * The JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of the REST bodies. Enums come
+ * from the code, so the description cannot list a value the server does not have.
+ */
+
+// A record, so a code added to RestErrorCode fails to compile until it is described here.
+const REST_ERROR_CODE_SET: Record<RestErrorCode, true> = {
+  authentication_failed: true,
+  permission_denied: true,
+  invalid_request: true,
+  not_found: true,
+  conflict: true,
+  https_required: true,
+  rate_limited: true,
+  usage_exceeded: true,
+  internal_error: true,
+};
+const REST_ERROR_CODES = Object.keys(REST_ERROR_CODE_SET) as RestErrorCode[];
+
+const nullableString = { type: ['string', 'null'] };
+const dateTime = { type: 'string', format: 'date-time' };
+
+export const schemas = {
+  Error: {
+    type: 'object',
+    description: 'Every REST error. `code` is stable; `message` and `details` are for people.',
+    required: ['error'],
+    additionalProperties: false,
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        additionalProperties: false,
+        properties: {
+          code: { type: 'string', enum: REST_ERROR_CODES },
+          message: { type: 'string' },
+          details: { type: 'string', description: 'What to do about it, e.g. how to send the credential.' },
+          reason: { type: 'string', enum: Object.values(AuthReason), description: 'For authentication and permission failures.' },
+          field: { type: 'string', description: 'The offending request field, in the request’s snake_case spelling.' },
+        },
+      },
+    },
+  },
+  Verification: {
+    type: 'object',
+    required: ['valid', 'type', 'key_id', 'app_id', 'kind', 'mode', 'role', 'permissions', 'expires_at'],
+    additionalProperties: false,
+    properties: {
+      valid: { const: true },
+      type: { type: 'string', enum: ['ROOT', 'API_KEY'] },
+      key_id: { type: 'string' },
+      app_id: { ...nullableString, description: 'null for root keys' },
+      kind: { type: ['string', 'null'], enum: [...Object.values(KeyKind), null] },
+      mode: { type: ['string', 'null'], enum: [...Object.values(KeyMode), null] },
+      role: { type: ['string', 'null'], enum: [...Object.values(KeyRole), null], description: 'Secret keys only.' },
+      permissions: { type: 'array', items: { type: 'string', enum: [...PERMISSIONS] } },
+      expires_at: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  SessionAccessRequest: {
+    type: 'object',
+    required: ['user_id'],
+    additionalProperties: false,
+    properties: {
+      app_id: { type: 'string', description: 'Root keys only: the app to mint for.' },
+      mode: { type: 'string', enum: Object.values(KeyMode), description: 'Root keys only.' },
+      user_id: { type: 'string' },
+      channel_id: { type: 'string' },
+      token_lifetime: { type: 'integer', description: "Seconds, 60 … the app's max_token_lifetime; default the app's default_token_lifetime." },
+      services: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          media: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { allow_publish_audio: { type: 'boolean' }, allow_publish_video: { type: 'boolean' } },
+          },
+        },
+      },
+    },
+  },
+  SessionToken: {
+    type: 'object',
+    required: ['token', 'token_id', 'expires_at', 'refresh_at'],
+    additionalProperties: false,
+    properties: {
+      token: { type: 'string', description: 'A JWT (EdDSA, typ session+jwt).' },
+      token_id: { type: 'string' },
+      expires_at: dateTime,
+      refresh_at: { ...dateTime, description: 'When to fetch a new token (80 % of the lifetime).' },
+    },
+  },
+  IntrospectionRequest: {
+    type: 'object',
+    required: ['token'],
+    properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+  },
+  Introspection: {
+    oneOf: [
+      { type: 'object', required: ['active'], additionalProperties: false, properties: { active: { const: false } } },
+      {
+        type: 'object',
+        required: ['active', 'token_type', 'iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'scope', 'client_id', 'mode'],
+        additionalProperties: false,
+        properties: {
+          active: { const: true },
+          token_type: { const: 'session+jwt' },
+          iss: { type: 'string' },
+          sub: { type: 'string', description: 'The user id.' },
+          aud: { type: 'string', description: 'The app id.' },
+          exp: { type: 'integer' },
+          iat: { type: 'integer' },
+          jti: { type: 'string', description: 'The token id.' },
+          scope: { type: 'string', description: '`session`, plus `media:publish_audio` / `media:publish_video` when granted.' },
+          client_id: { type: 'string', description: 'The id of the key that minted the token.' },
+          mode: { type: 'string', enum: Object.values(KeyMode) },
+          channel_id: { type: 'string' },
+          services: { type: 'object' },
+        },
+      },
+    ],
+  },
+  Jwks: {
+    type: 'object',
+    required: ['keys'],
+    additionalProperties: false,
+    properties: {
+      keys: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
+          properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, x: { type: 'string' }, kid: { type: 'string' }, alg: { const: 'EdDSA' }, use: { const: 'sig' } },
+        },
+      },
+    },
+  },
+  Health: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string' } } },
+} as const;
