@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { bearerCredential, type CredentialFailure, type KeyRef, verifyKey } from './authenticator';
+import { bearerCredential, type CredentialFailure, type EntityManagerSource, type KeyRef, verifyKey } from './authenticator';
 import { checkOrigin } from './origin-policy';
 import { type Principal, PrincipalType } from './principal';
 
@@ -25,10 +24,19 @@ export interface RequestFacts {
   requestId: string;
 }
 
-export async function authenticateKey(em: EntityManager, key: string, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
-  const verification = await verifyKey(em, key, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix, cache: runtime.keyCache });
+export async function authenticateKey(em: EntityManagerSource, key: string, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+  const verification = await verifyKey(em, key, {
+    hasher: runtime.hasher,
+    clock: runtime.clock,
+    keyPrefix: runtime.config.keyPrefix,
+    cache: runtime.keyCache,
+    throttled: () => runtime.rateLimits.ipThrottled(request.ip),
+  });
   if (!verification.valid) {
     runtime.metrics.verifications.inc({ outcome: verification.reason });
+    if (verification.reason === AuthReason.RATE_LIMITED) {
+      return { ok: false, reason: AuthReason.RATE_LIMITED, status: 429, retryAfterSeconds: verification.retryAfterSeconds };
+    }
     // Made-up or mistyped keys are what guessing looks like; a revoked or expired real key
     // (or an expired session token elsewhere) is routine and spends no one's budget.
     if (verification.reason === AuthReason.KEY_INVALID || verification.reason === AuthReason.KEY_MALFORMED) {
@@ -45,7 +53,8 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
     if (ref) recordKeyFailure(runtime, ref, originCheck.reason, request);
     return { ok: false, reason: originCheck.reason, status: 403 };
   }
-  if (principal.type === PrincipalType.API_KEY) {
+  // Only keys with a limit await the limiter: the common case skips a promise.
+  if (principal.type === PrincipalType.API_KEY && principal.rateLimit) {
     const wait = await runtime.rateLimits.consumeKey(principal.id, principal.rateLimit);
     if (wait !== null) {
       if (ref) recordKeyFailure(runtime, ref, AuthReason.RATE_LIMITED, request);
@@ -66,8 +75,9 @@ export function recordKeyFailure(runtime: Runtime, key: KeyRef, reason: string, 
   runtime.authFailures.record(key, reason, request);
 }
 
-export async function authenticateBearer(em: EntityManager, authorization: string | undefined, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+/** Not async: it hands authenticateKey's promise on rather than wrapping it in another. */
+export function authenticateBearer(em: EntityManagerSource, authorization: string | undefined, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
   const credential = bearerCredential(authorization);
-  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401 };
+  if (!credential.ok) return Promise.resolve({ ok: false, reason: credential.reason, status: 401 });
   return authenticateKey(em, credential.key, request, runtime);
 }

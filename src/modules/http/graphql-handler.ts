@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/core';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, RateLimitedError } from '../../errors';
@@ -7,6 +8,7 @@ import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
 import { bearerCredential, type CredentialFailure } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
 import { authenticateKey } from '../auth/request-auth';
 import { headerValue, readBody, sendGraphQLError } from './request';
 
@@ -83,17 +85,28 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {
-      const em = orm.em.fork();
-      const base = { em, requestId: info.requestId, ip: info.ip, origin, runtime };
+      // Forked on first use: `viewer` on a cached key, or a cached signing key, needs no EntityManager.
+      let em: EntityManager | undefined;
+      const lazyEm = () => (em ??= orm.em.fork());
+      const contextFor = (principal: Principal | null): Context => ({
+        get em() {
+          return lazyEm();
+        },
+        principal,
+        requestId: info.requestId,
+        ip: info.ip,
+        origin,
+        runtime,
+      });
       const credential = bearerCredential(headerValue(req, 'authorization'));
       if (!credential.ok) {
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
         if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
-          return { ...base, principal: null };
+          return contextFor(null);
         }
         throw new AuthenticationError(credential.reason);
       }
-      const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
+      const auth = await authenticateKey(lazyEm, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
         runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
         throw error;
@@ -103,7 +116,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
       }
       if (origin) res.setHeader('access-control-allow-origin', origin);
-      return { ...base, principal: auth.principal };
+      return contextFor(auth.principal);
     };
 
     const result = await apollo.executeHTTPGraphQLRequest({

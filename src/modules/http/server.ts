@@ -2,13 +2,14 @@ import { createServer as createPlainServer, type IncomingMessage, type Server, t
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Context, Runtime } from '../../context';
 import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
 import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
-import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
+import { sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
@@ -53,19 +54,6 @@ function refuseHttp(res: ServerResponse, graphql: boolean): void {
   }
 }
 
-/** 429 for a client IP that spent its failed-authentication budget, in the path's own error shape. */
-function refuseThrottled(res: ServerResponse, path: string, retryAfterSeconds: number): void {
-  if (path === '/auth/forward') return sendRateLimited(res, retryAfterSeconds, FORWARD_RATE_LIMITED_STATUS);
-  if (path !== '/graphql') return sendRateLimited(res, retryAfterSeconds);
-  sendGraphQLError(
-    res,
-    429,
-    authMessage(AuthReason.RATE_LIMITED),
-    { code: ErrorCode.RATE_LIMITED, reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds },
-    { 'retry-after': String(retryAfterSeconds) },
-  );
-}
-
 /** The HTTP server, plus the first step of a graceful stop. */
 export interface KeygateHttpServer extends Server {
   /**
@@ -99,21 +87,33 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const url = new URL(req.url ?? '/', 'http://keygate.invalid');
     const rest = REST[url.pathname];
     let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
+    // A client IP that spent its budget of guessed keys is refused by the authentication
+    // itself (request-auth.ts), for credentials not already verified here: valid keys
+    // from the same address (an office behind one NAT) keep working.
     const ip = proxies.clientIp(req);
-    // Paths that authenticate: a client IP that spent its budget of guessed keys is refused there.
-    const guarded = url.pathname === '/graphql' || rest !== undefined;
-    let throttled: number | null = null;
     try {
       if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
-      else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname, throttled);
       else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
         if (!handler) {
           sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: Object.keys(rest.methods).join(', ') });
         } else {
-          const ctx: RouteContext = { req, res, url, runtime, em: orm.em.fork(), requestId, ip, origin: req.headers.origin };
+          // Forked on first use: a verification answered from the cache needs no EntityManager.
+          let em: EntityManager | undefined;
+          const ctx: RouteContext = {
+            req,
+            res,
+            url,
+            runtime,
+            get em() {
+              return (em ??= orm.em.fork());
+            },
+            requestId,
+            ip,
+            origin: req.headers.origin,
+          };
           await handler(ctx);
         }
       } else if (url.pathname === '/healthz') sendJson(res, 200, { status: 'ok' });

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { AuthReason, BadInputError, ForbiddenError, NotFoundError } from '../../errors';
@@ -11,7 +12,7 @@ import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyKind, type KeyMode, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
-import { type SessionClaims, signToken, verifyToken } from './token';
+import { type SessionClaims, type TokenFailure, signToken, verifyToken } from './token';
 
 export const MAX_USER_ID_LENGTH = 256;
 export const REFRESH_FRACTION = 0.8;
@@ -144,10 +145,23 @@ export class SessionService {
  * grace deactivates its tokens at once. Null otherwise. No tenancy: callers apply it.
  */
 export async function activeTokenClaims(em: EntityManager, runtime: Runtime, token: string): Promise<SessionClaims | null> {
+  const checked = await checkActiveToken(em, runtime, token);
+  return checked.active ? checked.claims : null;
+}
+
+export type ActiveTokenCheck = { active: true; claims: SessionClaims } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
+
+/** activeTokenClaims with the reason of a refusal; `keyFor` may refuse a lookup (the caller's throttle). */
+export async function checkActiveToken(
+  em: EntityManager,
+  runtime: Runtime,
+  token: string,
+  keyFor: (kid: string) => Promise<KeyObject | null> = (kid) => runtime.signingKeys.publicKey(kid),
+): Promise<ActiveTokenCheck> {
   const now = runtime.clock.now();
-  const verified = await verifyToken(token, runtime.issuer, now, (kid) => runtime.signingKeys.publicKey(kid));
-  if (!verified.valid) return null;
-  return (await minterStillWorks(em, verified.claims, now)) ? verified.claims : null;
+  const verified = await verifyToken(token, runtime.issuer, now, keyFor);
+  if (!verified.valid) return { active: false, reason: verified.reason };
+  return (await minterStillWorks(em, verified.claims, now)) ? { active: true, claims: verified.claims } : { active: false, reason: 'MINTER_INACTIVE' };
 }
 
 async function minterStillWorks(em: EntityManager, claims: SessionClaims, now: Date): Promise<boolean> {

@@ -2,9 +2,10 @@ import { AuthReason } from '../../../errors';
 import { bearerCredential } from '../../auth/authenticator';
 import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
-import { activeTokenClaims } from '../../sessions/session.service';
+import { checkActiveToken } from '../../sessions/session.service';
+import type { SessionClaims } from '../../sessions/token';
 import { headerValue } from '../request';
-import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
+import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRateLimited, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
@@ -19,6 +20,30 @@ function credentialOf(ctx: RouteContext): { ok: true; value: string } | { ok: fa
 }
 
 /**
+ * A session token's claims, or null once a refusal is sent. Made-up tokens (a kid that
+ * was never published, a signature that does not match) spend the client IP's budget
+ * like made-up keys; expired or malformed ones are what honest clients send and do not.
+ * A client over its budget gets no lookup of a kid this process does not hold.
+ */
+async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionClaims | null> {
+  const { runtime } = ctx;
+  let throttled = null as number | null;
+  const keyFor = async (kid: string) => {
+    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.ip)) !== null) return null;
+    return runtime.signingKeys.publicKey(kid);
+  };
+  const checked = await checkActiveToken(ctx.em, runtime, token, keyFor);
+  if (throttled !== null) {
+    sendRateLimited(ctx.res, throttled, FORWARD_RATE_LIMITED_STATUS);
+    return null;
+  }
+  if (checked.active) return checked.claims;
+  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.ip);
+  sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
+  return null;
+}
+
+/**
  * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
  * key or a session token and answers 200 with identity headers for the upstream, or
  * 401/403. The proxy passes the client's Origin through, so key origin rules apply.
@@ -29,8 +54,8 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401));
 
   if (JWT_SHAPE.test(credential.value)) {
-    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.value);
-    if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
+    const claims = await tokenClaims(ctx, credential.value);
+    if (!claims) return;
     ctx.res.writeHead(200, {
       'x-keygate-app-id': claims.aud,
       'x-keygate-key-id': claims.akid,
@@ -41,7 +66,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
     return void ctx.res.end();
   }
 
-  const auth = await authenticateKey(ctx.em, credential.value, ctx, ctx.runtime);
+  const auth = await authenticateKey(() => ctx.em, credential.value, ctx, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;

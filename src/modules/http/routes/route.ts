@@ -27,7 +27,7 @@ export type RouteHandler = (ctx: RouteContext) => Promise<void>;
  * error and returns null. On success the matched origin (if any) is echoed for CORS.
  */
 export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
-  const auth = await authenticateBearer(ctx.em, headerValue(ctx.req, 'authorization'), ctx, ctx.runtime);
+  const auth = await authenticateBearer(() => ctx.em, headerValue(ctx.req, 'authorization'), ctx, ctx.runtime);
   if (!auth.ok) {
     sendAuthRefusal(ctx.res, auth);
     return null;
