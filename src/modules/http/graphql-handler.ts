@@ -3,6 +3,7 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/core';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
+import type { Orm } from '../../database/orm';
 import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, RateLimitedError } from '../../errors';
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
@@ -50,6 +51,35 @@ function refuseUnstorable(res: ServerResponse, found: { at: string | null; messa
   sendGraphQLError(res, 400, found.message, { code: ErrorCode.BAD_USER_INPUT, ...named });
 }
 
+/** One request's EntityManager, forked on first use: `viewer` on a cached key needs none. */
+class LazyFork {
+  private forked: EntityManager | undefined;
+  constructor(private readonly orm: Orm) {}
+  get em(): EntityManager {
+    return (this.forked ??= this.orm.em.fork());
+  }
+}
+
+/**
+ * The GraphQL context. `em` is a getter on the prototype, not an own property: Apollo
+ * copies the context's own properties per operation (Object.assign), which would read,
+ * and so fork, an own getter at once; the copy shares the same LazyFork.
+ */
+class RequestContext implements Context {
+  constructor(
+    private readonly fork: LazyFork,
+    readonly principal: Principal | null,
+    readonly requestId: string,
+    readonly ip: string | null,
+    readonly origin: string | undefined,
+    readonly runtime: Runtime,
+  ) {}
+
+  get em(): EntityManager {
+    return this.fork.em;
+  }
+}
+
 export interface RequestInfo {
   requestId: string;
   ip: string | null;
@@ -85,19 +115,9 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {
-      // Forked on first use: `viewer` on a cached key, or a cached signing key, needs no EntityManager.
-      let em: EntityManager | undefined;
-      const lazyEm = () => (em ??= orm.em.fork());
-      const contextFor = (principal: Principal | null): Context => ({
-        get em() {
-          return lazyEm();
-        },
-        principal,
-        requestId: info.requestId,
-        ip: info.ip,
-        origin,
-        runtime,
-      });
+      const fork = new LazyFork(orm);
+      const lazyEm = () => fork.em;
+      const contextFor = (principal: Principal | null): Context => new RequestContext(fork, principal, info.requestId, info.ip, origin, runtime);
       const credential = bearerCredential(headerValue(req, 'authorization'));
       if (!credential.ok) {
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;

@@ -5,6 +5,7 @@ import { AuthReason, BadInputError, ForbiddenError, NotFoundError } from '../../
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
+import type { EntityManagerSource } from '../auth/authenticator';
 import { type Principal, PrincipalType } from '../auth/principal';
 import { keyRefOf } from '../auth/request-auth';
 import { RootKey } from '../auth/root-key.entity';
@@ -62,18 +63,23 @@ function target(principal: Principal, request: SessionRequest): { appId: string;
 }
 
 export class SessionService {
+  /** `em` may be a function: a mint whose app settings and signing key are cached needs no EntityManager. */
   constructor(
-    private readonly em: EntityManager,
+    private readonly emSource: EntityManagerSource,
     private readonly actor: Actor,
     private readonly runtime: Runtime,
   ) {}
+
+  private get em(): EntityManager {
+    return typeof this.emSource === 'function' ? this.emSource() : this.emSource;
+  }
 
   async mint(request: SessionRequest): Promise<MintedToken> {
     const principal = this.actor.principal;
     const { appId, mode } = target(principal, request);
     const userId = requireName(request.userId, 'userId', MAX_USER_ID_LENGTH);
     const channelId = request.channelId === undefined || request.channelId === null ? undefined : requireName(request.channelId, 'channelId', MAX_USER_ID_LENGTH);
-    const app = await this.runtime.appSettings.get(this.em, appId);
+    const app = await this.runtime.appSettings.get(() => this.em, appId);
     if (!app) throw new NotFoundError('App');
 
     const publishable = principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE;
