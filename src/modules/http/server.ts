@@ -8,7 +8,7 @@ import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { graphqlHandler } from './graphql-handler';
-import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { BodyTooLargeError, plainPath, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -84,17 +84,28 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     res.setHeader('vary', 'Origin');
-    const url = new URL(req.url ?? '/', 'http://keygate.invalid');
-    const rest = REST[url.pathname];
-    let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
+    // Most requests name a plain path: read it as is, and build a URL only when needed.
+    let parsed: URL | undefined;
+    const fullUrl = () => (parsed ??= new URL(req.url ?? '/', 'http://keygate.invalid'));
+    // A target URL cannot read (e.g. "//") is answered 400 below; it used to throw out of
+    // this handler, an unhandled rejection that stopped the whole process.
+    let path: string | null;
+    try {
+      path = plainPath(req.url) ?? fullUrl().pathname;
+    } catch {
+      path = null;
+    }
+    const rest = path === null ? undefined : REST[path];
+    let route = rest?.label ?? (path === '/graphql' ? 'graphql' : 'other');
     // A client IP that spent its budget of guessed keys is refused by the authentication
     // itself (request-auth.ts), for credentials not already verified here: valid keys
     // from the same address (an office behind one NAT) keep working.
     const ip = proxies.clientIp(req);
     try {
-      if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
+      if (path === null) sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
+      else if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) refuseHttp(res, path === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
-      else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
+      else if (path === '/graphql') await graphql(req, res, fullUrl(), { requestId, ip });
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
         if (!handler) {
@@ -105,7 +116,9 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           const ctx: RouteContext = {
             req,
             res,
-            url,
+            get url() {
+              return fullUrl();
+            },
             runtime,
             get em() {
               return (em ??= orm.em.fork());
@@ -116,23 +129,23 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           };
           await handler(ctx);
         }
-      } else if (url.pathname === '/healthz') sendJson(res, 200, { status: 'ok' });
-      else if (url.pathname === '/readyz') {
+      } else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
+      else if (path === '/readyz') {
         route = 'readyz';
         const ready = await orm.isConnected().catch(() => false);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-      } else if (url.pathname === '/.well-known/jwks.json') {
+      } else if (path === '/.well-known/jwks.json') {
         route = 'jwks';
         // Public and cacheable: verifiers re-fetch when they meet an unknown kid.
         sendJson(res, 200, await runtime.signingKeys.jwks(), {
           'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
           'access-control-allow-origin': '*',
         });
-      } else if (url.pathname === '/metrics') {
+      } else if (path === '/metrics') {
         route = 'metrics';
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
-      } else if (url.pathname === '/' && config.sandbox) {
+      } else if (path === '/' && config.sandbox) {
         res.writeHead(302, { location: '/graphql' });
         res.end();
       } else sendRestError(res, { status: 404, code: 'not_found', message: 'No such endpoint' });
@@ -148,7 +161,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
       metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       // Access lines are debug: at info they cost a tenth of /auth/verify's throughput (bench/), and
       // the proxy in front usually logs requests already. Errors are logged on their own.
-      logger.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      logger.debug({ requestId, method: req.method, path: path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
     }
   };
 
