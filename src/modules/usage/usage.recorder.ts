@@ -28,6 +28,11 @@ const HOUR_MS = 3600_000;
 export class UsageRecorder {
   private buckets = new Map<string, Bucket>();
   private lastUsed = new Map<string, Date>();
+  /**
+   * The uses the latest write took: a key row read just before that write committed does
+   * not show them yet, so reads still see them until the next write.
+   */
+  private written = new Map<string, Date>();
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -66,7 +71,7 @@ export class UsageRecorder {
 
   /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
   pendingLastUse(keyId: string): Date | undefined {
-    return this.lastUsed.get(keyId);
+    return this.lastUsed.get(keyId) ?? this.written.get(keyId);
   }
 
   /** Writes everything counted so far; concurrent calls queue behind each other. */
@@ -89,6 +94,7 @@ export class UsageRecorder {
     if (this.buckets.size === 0 && this.lastUsed.size === 0) return;
     const buckets = [...this.buckets.values()];
     const lastUsed = [...this.lastUsed.entries()];
+    this.written = this.lastUsed;
     this.buckets = new Map();
     this.lastUsed = new Map();
     this.pending = 0;
