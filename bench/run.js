@@ -16,6 +16,7 @@ const { parseOptions, UsageError, USAGE } = require('./lib/options');
 const { installSignalHandlers, disposeAll, aborted } = require('./lib/cleanup');
 const { assertBuilt } = require('./lib/procs');
 const { progress } = require('./lib/report');
+const { generator } = require('./lib/load');
 const { throughputFigures } = require('./lib/figures-throughput');
 const { tableSizeFigure } = require('./lib/figure-table-size');
 const { revocationFigure } = require('./lib/figure-revocation');
@@ -66,7 +67,9 @@ async function main() {
     rounds: opts.rounds,
     durationSeconds: opts.duration,
     connections: opts.connections,
+    load: generator(),
     node: process.version,
+    nodes: opts.nodes,
     cpus: os.cpus().length,
     startedAt: new Date(started).toISOString(),
     elapsedSeconds: Math.round((Date.now() - started) / 1000),

@@ -2,18 +2,33 @@
 'use strict';
 
 /**
- * Baseline for figure 3: a bare node:http handler that answers GET /auth/verify with
- * the exact JSON body Keygate returned (passed in BASELINE_BODY) and the same
- * content headers, with no key parsing, hashing, cache or database.
+ * Baseline for figure 3: a bare node:http handler doing only what no key service can
+ * skip: take the Bearer key, compute its HMAC-SHA-256, look the hash up in a Map, and
+ * build the JSON answer from the record found (per request, like Keygate), with the
+ * same content headers. The bench passes the key and Keygate's own answer
+ * (BASELINE_BODY), so both sides send the same bytes.
  */
 
+const crypto = require('node:crypto');
 const http = require('node:http');
 
-const body = Buffer.from(process.env.BASELINE_BODY || '{"valid":true}');
+const hmacSecret = crypto.randomBytes(32);
+const hash = (/** @type {string} */ key) => crypto.createHmac('sha256', hmacSecret).update(key, 'utf8').digest('hex');
+/** @type {Map<string, Record<string, unknown>>} */
+const keys = new Map([[hash(process.env.BASELINE_KEY || 'sk_test_baseline'), JSON.parse(process.env.BASELINE_BODY || '{"valid":true}')]]);
+const unauthorized = Buffer.from('{"error":{"code":"authentication_failed","message":"Invalid API key"}}');
 
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/auth/verify') {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' });
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const record = match ? keys.get(hash(match[1])) : undefined;
+    if (!record) {
+      res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'content-length': unauthorized.length });
+      res.end(unauthorized);
+      return;
+    }
+    const body = JSON.stringify({ ...record });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     res.end(body);
     return;
   }

@@ -1,31 +1,40 @@
 // @ts-check
 'use strict';
 
+const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { Deployment, createApp, createSecretKey, Q } = require('./keygate');
 const { HttpClient } = require('./http');
-const { load, alternate, summarize } = require('./load');
+const { load, generator, alternate, summarize } = require('./load');
+const { paced } = require('./paced');
 const { startServer } = require('./procs');
 const { figure, failed, progress } = require('./report');
-const { fmt } = require('./stats');
+const { fmt, median } = require('./stats');
 
 /**
- * Figures 1-3: Keygate's throughput as a fraction of a bare server doing the same
- * exchange. One Keygate (default cache) and two baseline children serve all three, so
- * the setup cost is paid once; each figure alternates Keygate and its baseline.
+ * Figures 1-3: Keygate's throughput as a fraction of a bare server doing the work no key
+ * service can skip (HMAC of the key, a Map lookup, the same answer; jose signing for
+ * sessionAccess), then p99 latency of both at half Keygate's peak rate. One Keygate
+ * (default cache) and two baseline children per Node.js binary serve all three; each
+ * figure alternates Keygate and its baseline.
  * Figure 7: the same Keygate verifying a credit-limited key (one conditional UPDATE per
- * use) against a plain key (no database work once cached).
+ * batch of uses) against a plain key (no database work once cached).
  */
 
 const FIGURES = {
   1: { name: 'graphql viewer', goal: 0.85 },
-  2: { name: 'graphql sessionAccess', goal: 0.7 },
-  3: { name: 'rest /auth/verify', goal: 0.7 },
+  2: { name: 'graphql sessionAccess', goal: 0.8 },
+  3: { name: 'rest /auth/verify', goal: 0.75 },
   7: { name: 'rest /auth/verify credit-limited vs plain key', goal: 0.05 },
 };
 
 /** Enough credits that no run of the bench drains them (a GraphQL Int's maximum). */
 const BENCH_CREDITS = 2_147_483_647;
+
+/** @param {string} node */
+function nodeVersion(node) {
+  return execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
+}
 
 /**
  * @param {'sqlite'|'postgres'} kind
@@ -37,101 +46,160 @@ async function throughputFigures(kind, opts, emit) {
   if (ids.length === 0) return;
   /** @type {Deployment | undefined} */
   let deployment;
-  /** @type {Array<() => Promise<void>>} */
-  const stops = [];
+  /** Keygate's median req/s per figure and Node.js version, for the comparison lines. @type {Map<number, Map<string, number>>} */
+  const peaks = new Map(ids.map((id) => [id, new Map()]));
   try {
-    progress(`${kind}: figures ${ids.join(',')}: starting Keygate and the baselines`);
+    progress(`${kind}: figures ${ids.join(',')}: load by ${generator()}; starting Keygate and the baselines`);
     deployment = await Deployment.create(kind, opts.pgAdminUrl);
-    const kg = await deployment.start('keygate');
-    stops.push(kg.stop);
-    const appId = await createApp(kg.client, deployment.rootKey);
-    const { secret } = await createSecretKey(kg.client, deployment.rootKey, appId);
-    const metered = await createSecretKey(kg.client, deployment.rootKey, appId, { credits: { remaining: BENCH_CREDITS } });
-
-    // Keygate's own answers, handed to the baselines: both then send the same bytes.
-    const viewer = (await kg.client.graphql(secret, Q.viewer)).viewer;
-    const token = (await kg.client.graphql(secret, Q.sessionAccess, { input: { userId: 'u1' } })).sessionAccess.token;
-    const verified = await kg.client.verify(secret);
-    if (verified.status !== 200) throw new Error(`GET /auth/verify answered ${verified.status}: ${verified.body}`);
-
-    const baseEnv = { PATH: process.env.PATH, NODE_ENV: 'test' };
-    const apollo = await startServer({
-      name: 'baseline-apollo',
-      script: path.join(__dirname, '..', 'baselines', 'apollo.js'),
-      env: { ...baseEnv, BASELINE_VIEWER_TYPE: viewer.type, BASELINE_KEY_ID: viewer.keyId, BASELINE_TOKEN: token },
-      logDir: deployment.db.dir,
-    });
-    stops.push(apollo.stop);
-    const plain = await startServer({
-      name: 'baseline-http',
-      script: path.join(__dirname, '..', 'baselines', 'http.js'),
-      env: { ...baseEnv, BASELINE_BODY: verified.body },
-      logDir: deployment.db.dir,
-    });
-    stops.push(plain.stop);
-
-    const auth = { authorization: `Bearer ${secret}` };
-    const json = { ...auth, 'content-type': 'application/json' };
-    const viewerBody = JSON.stringify({ query: Q.viewer });
-    const sessionBody = JSON.stringify({ query: Q.sessionAccess, variables: { input: { userId: 'u1' } } });
-    /** @type {Record<1|2|3|7, [import('./load').Target, import('./load').Target]>} */
-    const pairs = {
-      1: [
-        { label: 'keygate', url: kg.server.url, method: 'POST', headers: json, body: viewerBody },
-        { label: 'baseline', url: apollo.url, method: 'POST', headers: json, body: viewerBody },
-      ],
-      2: [
-        { label: 'keygate', url: kg.server.url, method: 'POST', headers: json, body: sessionBody },
-        { label: 'baseline', url: apollo.url, method: 'POST', headers: json, body: sessionBody },
-      ],
-      3: [
-        { label: 'keygate', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
-        { label: 'baseline', url: plain.url, method: 'GET', headers: auth },
-      ],
-      7: [
-        { label: 'credit-limited', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: { authorization: `Bearer ${metered.secret}` } },
-        { label: 'plain', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
-      ],
-    };
-
-    for (const id of ids) {
-      const { name, goal } = FIGURES[id];
+    /** @type {{ secret: string, metered: string } | undefined} */
+    let key;
+    for (const node of opts.nodes) {
+      const version = nodeVersion(node);
+      /** @type {Array<() => Promise<void>>} */
+      const stops = [];
       try {
-        const [a, b] = pairs[id];
-        await probe(a);
-        await probe(b);
-        progress(`${kind}: figure ${id} ${name}: warm-up, then ${opts.rounds} round(s) of ${opts.duration} s each side`);
-        await load(a, { duration: opts.warmup, connections: opts.connections });
-        await load(b, { duration: opts.warmup, connections: opts.connections });
-        const runs = await alternate(opts.rounds, () => load(a, opts), () => load(b, opts));
-        const kgStats = summarize(runs.a);
-        const baseStats = summarize(runs.b);
-        const ratio = kgStats.rps / baseStats.rps;
-        const bad = kgStats.bad + baseStats.bad;
-        const side = (/** @type {ReturnType<typeof summarize>} */ s) => `${fmt(s.rps, 0)} req/s (p50 ${fmt(s.p50, 0)} p99 ${fmt(s.p99, 0)} ms)`;
-        emit(
-          figure({
-            id,
-            name,
-            db: kind,
-            body: `${a.label} ${side(kgStats)}  ${b.label} ${side(baseStats)}  ratio ${fmt(ratio)}${bad ? `  [${bad} non-2xx/errors]` : ''}`,
-            goal: `>= ${fmt(goal)}`,
-            met: ratio >= goal && bad === 0,
-            data: { keygate: kgStats, baseline: baseStats, ratio, goal: { min: goal }, duration: opts.duration, connections: opts.connections },
-          }),
-        );
+        const kg = await deployment.start('keygate', undefined, node);
+        stops.push(kg.stop);
+        if (!key) {
+          const appId = await createApp(kg.client, deployment.rootKey);
+          const plainKey = await createSecretKey(kg.client, deployment.rootKey, appId);
+          const metered = await createSecretKey(kg.client, deployment.rootKey, appId, { credits: { remaining: BENCH_CREDITS } });
+          key = { secret: plainKey.secret, metered: metered.secret };
+        }
+        const pairs = await targets(kg, key, deployment, node, stops);
+        for (const id of ids) {
+          const { name, goal } = FIGURES[id];
+          try {
+            const result = await measure(pairs[id], opts, `${kind}: figure ${id} ${name} (node ${version})`);
+            peaks.get(id)?.set(version, result.keygate.rps);
+            emit(figure({ id, name, db: kind, body: `node ${version}  ${result.text}`, goal: `>= ${fmt(goal)}`, met: result.ratio >= goal && result.bad === 0, data: { node: version, load: generator(), ...result.data, goal: { min: goal } } }));
+          } catch (error) {
+            deployment.markFailed();
+            emit(failed(id, name, kind, error));
+          }
+        }
       } catch (error) {
         deployment.markFailed();
-        emit(failed(id, name, kind, error));
+        for (const id of ids) emit(failed(id, FIGURES[id].name, kind, error));
+      } finally {
+        for (const stop of stops.reverse()) await stop();
       }
     }
+    if (opts.nodes.length > 1) for (const id of ids) emit(nodeComparison(id, kind, /** @type {Map<string, number>} */ (peaks.get(id))));
   } catch (error) {
     deployment?.markFailed();
     for (const id of ids) emit(failed(id, FIGURES[id].name, kind, error));
   } finally {
-    for (const stop of stops.reverse()) await stop();
     await deployment?.drop();
   }
+}
+
+/**
+ * The two baselines on `node`, and the A/B target pairs. Keygate's own answers are
+ * handed to the baselines, so both send the same bytes.
+ * @param {Awaited<ReturnType<Deployment['start']>>} kg
+ * @param {{ secret: string, metered: string }} keys a plain secret key and a credit-limited one
+ * @param {Deployment} deployment
+ * @param {string} node
+ * @param {Array<() => Promise<void>>} stops
+ * @returns {Promise<Record<1|2|3|7, [import('./load').Target, import('./load').Target]>>}
+ */
+async function targets(kg, { secret, metered }, deployment, node, stops) {
+  const viewer = (await kg.client.graphql(secret, Q.viewer)).viewer;
+  const token = (await kg.client.graphql(secret, Q.sessionAccess, { input: { userId: 'u1' } })).sessionAccess.token;
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  const verified = await kg.client.verify(secret);
+  if (verified.status !== 200) throw new Error(`GET /auth/verify answered ${verified.status}: ${verified.body}`);
+
+  const baseEnv = { PATH: process.env.PATH, NODE_ENV: 'test', BASELINE_KEY: secret };
+  const apollo = await startServer({
+    name: 'baseline-apollo',
+    script: path.join(__dirname, '..', 'baselines', 'apollo.js'),
+    env: { ...baseEnv, BASELINE_VIEWER_TYPE: viewer.type, BASELINE_KEY_ID: viewer.keyId, BASELINE_APP_ID: claims.aud, BASELINE_MODE: claims.mode, BASELINE_ISSUER: claims.iss },
+    logDir: deployment.db.dir,
+    node,
+  });
+  stops.push(apollo.stop);
+  const plain = await startServer({
+    name: 'baseline-http',
+    script: path.join(__dirname, '..', 'baselines', 'http.js'),
+    env: { ...baseEnv, BASELINE_BODY: verified.body },
+    logDir: deployment.db.dir,
+    node,
+  });
+  stops.push(plain.stop);
+
+  const auth = { authorization: `Bearer ${secret}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const viewerBody = JSON.stringify({ query: Q.viewer });
+  const sessionBody = JSON.stringify({ query: Q.sessionAccess, variables: { input: { userId: 'u1' } } });
+  return {
+    1: [
+      { label: 'keygate', url: kg.server.url, method: 'POST', headers: json, body: viewerBody },
+      { label: 'baseline', url: apollo.url, method: 'POST', headers: json, body: viewerBody },
+    ],
+    2: [
+      { label: 'keygate', url: kg.server.url, method: 'POST', headers: json, body: sessionBody },
+      { label: 'baseline', url: apollo.url, method: 'POST', headers: json, body: sessionBody },
+    ],
+    3: [
+      { label: 'keygate', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
+      { label: 'baseline', url: plain.url, method: 'GET', headers: auth },
+    ],
+    7: [
+      { label: 'credit-limited', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: { authorization: `Bearer ${metered}` } },
+      { label: 'plain', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
+    ],
+  };
+}
+
+/**
+ * Peak throughput of both, alternated; then both at half Keygate's peak rate (the same
+ * rate for both, so their p99s compare), alternated too.
+ * @param {[import('./load').Target, import('./load').Target]} pair
+ * @param {import('./options').Options} opts
+ * @param {string} label
+ */
+async function measure([a, b], opts, label) {
+  await probe(a);
+  await probe(b);
+  progress(`${label}: warm-up, then ${opts.rounds} round(s) of ${opts.duration} s each side, then the same at half Keygate's peak`);
+  await load(a, { duration: opts.warmup, connections: opts.connections });
+  await load(b, { duration: opts.warmup, connections: opts.connections });
+  const runs = await alternate(opts.rounds, () => load(a, opts), () => load(b, opts));
+  const keygate = summarize(runs.a);
+  const baseline = summarize(runs.b);
+  const ratio = keygate.rps / baseline.rps;
+  const rate = Math.max(1, Math.floor(keygate.rps / 2));
+  const pacedOpts = { rate, duration: opts.duration, connections: opts.connections };
+  const half = await alternate(opts.rounds, () => paced(a, pacedOpts), () => paced(b, pacedOpts));
+  const p99 = (/** @type {Array<{ p99: number }>} */ r) => median(r.map((x) => x.p99));
+  const halfKeygate = p99(half.a);
+  const halfBaseline = p99(half.b);
+  const bad = keygate.bad + baseline.bad + [...half.a, ...half.b].reduce((n, r) => n + r.bad, 0);
+  const side = (/** @type {ReturnType<typeof summarize>} */ s) => `${fmt(s.rps, 0)} req/s (p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} ms)`;
+  const text =
+    `keygate ${side(keygate)}  baseline ${side(baseline)}  ratio ${fmt(ratio)}` +
+    `  |  at ${rate} req/s p99 keygate ${fmt(halfKeygate)} ms baseline ${fmt(halfBaseline)} ms` +
+    `${bad ? `  [${bad} non-2xx/errors]` : ''}`;
+  return {
+    keygate,
+    ratio,
+    bad,
+    text,
+    data: { keygate, baseline, ratio, halfRate: { rate, keygateP99: halfKeygate, baselineP99: halfBaseline, keygate: half.a, baseline: half.b }, duration: opts.duration, connections: opts.connections },
+  };
+}
+
+/**
+ * Keygate on each Node.js against Keygate on the first: not alternated with each other
+ * (each was alternated with its own baseline), so read it as indicative.
+ * @param {number} id @param {'sqlite'|'postgres'} kind @param {Map<string, number>} byVersion
+ */
+function nodeComparison(id, kind, byVersion) {
+  const [[first, base], ...others] = [...byVersion];
+  const parts = others.map(([v, rps]) => `keygate on ${v} / on ${first}: ${fmt(rps / base)}`);
+  return figure({ id, name: `${FIGURES[/** @type {1|2|3|7} */ (id)].name} by node`, db: kind, body: parts.join('  ') || 'only one Node.js measured', na: true, data: { rps: Object.fromEntries(byVersion) } });
 }
 
 /**

@@ -66,11 +66,11 @@ class Deployment {
   }
 
   /**
-   * A server process with its own keep-alive client.
-   * @param {string} name @param {Record<string, string>} [extraEnv]
+   * A server process with its own keep-alive client, run by `node` (default: the bench's own).
+   * @param {string} name @param {Record<string, string>} [extraEnv] @param {string} [node]
    */
-  async start(name, extraEnv) {
-    const server = await startServer({ name: `${name}-${++this.started}`, script: path.join(ROOT, 'dist/main.js'), env: this.env(extraEnv), logDir: this.db.dir });
+  async start(name, extraEnv, node) {
+    const server = await startServer({ name: `${name}-${++this.started}`, script: path.join(ROOT, 'dist/main.js'), env: this.env(extraEnv), logDir: this.db.dir, node });
     const client = new HttpClient(server.origin);
     return {
       server,

@@ -6,12 +6,14 @@
  * CI check stays bounded (< 3 min for both databases) whatever the environment says.
  */
 
-const USAGE = `Usage: node bench/run.js [--db sqlite|postgres|both] [--smoke] [--only 1,3] [--strict]
+const USAGE = `Usage: node bench/run.js [--db sqlite|postgres|both] [--smoke] [--only 1,3] [--strict] [--node <path>]...
 
   --db       which database(s) to run against (default both)
   --smoke    1 round, 1 s per run, small data sizes: checks that the bench runs
   --only     comma-separated figure numbers (1-7), default all
   --strict   exit 1 when a goal is not met (default: exit 1 only when a figure fails)
+  --node     also run figures 1-3 with the servers on this Node.js binary (repeatable),
+             beside the Node.js running the bench; e.g. --node /opt/node24/bin/node
 
 Environment (ignored with --smoke):
   BENCH_DURATION  seconds per load run (default 5)
@@ -31,6 +33,7 @@ Needs a build: run "npm run build" first (the bench runs dist/main.js).`;
  * @property {number} warmup     seconds of unmeasured load per target before the rounds
  * @property {number} rounds
  * @property {number} connections
+ * @property {string[]} nodes   Node.js binaries the servers of figures 1-3 run on; the bench's own first
  * @property {string} pgAdminUrl
  * @property {{ small: number, large: number, samples: number }} tableSize  figure 4
  * @property {number} revocations  figure 5
@@ -43,6 +46,7 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
   let smoke = false;
   let strict = false;
   let only = new Set([1, 2, 3, 4, 5, 6, 7]);
+  const nodes = [process.execPath];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -54,6 +58,7 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     if (flag === '--db') dbArg = value();
     else if (flag === '--smoke') smoke = true;
     else if (flag === '--strict') strict = true;
+    else if (flag === '--node') nodes.push(value());
     else if (flag === '--only') {
       const ids = value().split(',').map((s) => Number(s.trim()));
       if (ids.some((n) => !Number.isInteger(n) || n < 1 || n > 7)) throw new UsageError('--only takes figure numbers 1-7, e.g. --only 1,3');
@@ -77,6 +82,7 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     warmup: smoke ? 0.5 : Math.min(2, duration),
     rounds,
     connections: 10,
+    nodes,
     pgAdminUrl: env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     tableSize: smoke ? { small: 1e3, large: 1e5, samples: 500 } : { small: 1e3, large: 1e6, samples: 2000 },
     revocations: smoke ? 5 : 30,

@@ -23,11 +23,12 @@ export class AppSettingsCache {
   private readonly entries = new Map<string, { settings: MintSettings; storedAt: number }>();
   private generation = 0;
 
-  async get(em: EntityManager, appId: string): Promise<MintSettings | null> {
+  /** `em` may be a function, called only on a miss (a hit needs no EntityManager). */
+  async get(em: EntityManager | (() => EntityManager), appId: string): Promise<MintSettings | null> {
     const entry = this.entries.get(appId);
     if (entry && performance.now() - entry.storedAt < TTL_MS) return entry.settings;
     const ticket = this.generation;
-    const app = await em.findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
+    const app = await (typeof em === 'function' ? em() : em).findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
     if (!app) return null;
     const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish };
     // A change committed while this load ran wins (see KeyCache for the same race).

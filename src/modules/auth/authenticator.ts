@@ -23,7 +23,15 @@ export type CredentialFailure =
 /** The outcome of checking a credential: data, turned into an error only at the edge. */
 export type Verification =
   | { valid: true; principal: Principal }
-  | { valid: false; reason: CredentialFailure; /** set when the key exists (usage, audit) */ key?: KeyRef };
+  | { valid: false; reason: CredentialFailure; /** set when the key exists (usage, audit) */ key?: KeyRef }
+  /** Refused before any database work: the client spent its budget of failed authentications. */
+  | { valid: false; reason: AuthReason.RATE_LIMITED; retryAfterSeconds: number; key?: undefined };
+
+/**
+ * The request's EntityManager, or how to get one: a cache hit needs none, so the REST
+ * and GraphQL edges pass a function that forks only when a lookup asks for it.
+ */
+export type EntityManagerSource = EntityManager | (() => EntityManager);
 
 /** A real app key a failure can be attributed to. */
 export interface KeyRef {
@@ -76,6 +84,13 @@ export interface AuthenticatorDeps {
   clock: Clock;
   /** The hot-path cache; without it every verification asks the database. */
   cache?: KeyCache;
+  /**
+   * The client's budget of failed authentications (seconds to wait, or null). Asked only
+   * for a credential this process cannot vouch for without the database (malformed, or
+   * a hash the cache has never seen valid), so a guesser is refused before any query
+   * while keys already verified here keep working from the same address.
+   */
+  throttled?: () => Promise<number | null>;
 }
 
 /**
@@ -84,11 +99,19 @@ export interface AuthenticatorDeps {
  * index), then the key's state evaluated at this instant (expiry and grace periods are
  * never cached as "valid").
  */
-export async function verifyKey(em: EntityManager, presented: string, deps: AuthenticatorDeps): Promise<Verification> {
+export async function verifyKey(em: EntityManagerSource, presented: string, deps: AuthenticatorDeps): Promise<Verification> {
   const parsed = parseKey(presented, deps.keyPrefix);
-  if (!parsed) return { valid: false, reason: AuthReason.KEY_MALFORMED };
+  if (!parsed) return (await refusal(deps)) ?? { valid: false, reason: AuthReason.KEY_MALFORMED };
   const hash = deps.hasher.hash(presented);
-  const record = await recordByHash(em, hash, parsed.type === 'root' ? 'root' : 'api', deps.cache);
+  const table = parsed.type === 'root' ? 'root' : 'api';
+  // A cache hit is answered without awaiting anything.
+  let record = cachedRecord(hash, table, deps.cache);
+  if (!record) {
+    // Not vouched for here (never seen valid, or known not to exist): the budget decides first.
+    const refused = deps.cache?.knows(hash) ? null : await refusal(deps);
+    if (refused) return refused;
+    if (record === undefined) record = await loadRecord(em, hash, table, deps.cache);
+  }
   if (!record) return { valid: false, reason: AuthReason.KEY_INVALID };
   // The prefix is part of the hashed value, so a match implies kind and mode agree;
   // checking again costs nothing and guards against a corrupted row.
@@ -103,7 +126,8 @@ export async function verifyKey(em: EntityManager, presented: string, deps: Auth
  * with on every use, so the session dies with its key).
  */
 export async function verifyStoredKey(em: EntityManager, hash: string, table: 'root' | 'api', deps: AuthenticatorDeps): Promise<Verification> {
-  const record = await recordByHash(em, hash, table, deps.cache);
+  const cached = cachedRecord(hash, table, deps.cache);
+  const record = cached === undefined ? await loadRecord(em, hash, table, deps.cache) : cached;
   if (!record) return { valid: false, reason: AuthReason.KEY_INVALID };
   return verdictOf(record, deps.clock);
 }
@@ -150,12 +174,23 @@ function verdictOf(record: KeyRecord, clock: Clock): Verification {
   }
 }
 
-/** The key's record: from the cache, else one indexed lookup (whose answer is cached). */
-async function recordByHash(em: EntityManager, hash: string, table: 'root' | 'api', cache: KeyCache | undefined): Promise<KeyRecord | null> {
+async function refusal(deps: AuthenticatorDeps): Promise<Verification | null> {
+  const wait = deps.throttled ? await deps.throttled() : null;
+  return wait === null ? null : { valid: false, reason: AuthReason.RATE_LIMITED, retryAfterSeconds: wait };
+}
+
+/** The key's record from the cache: the record, null (known not to exist here), or undefined (ask the database). */
+function cachedRecord(hash: string, table: 'root' | 'api', cache: KeyCache | undefined): KeyRecord | null | undefined {
   const cached = cache?.get(hash);
-  if (cached !== undefined) return cached?.type === table ? cached : null;
+  if (cached === undefined) return undefined;
+  return cached?.type === table ? cached : null;
+}
+
+/** One indexed lookup, whose answer is cached. */
+async function loadRecord(em: EntityManagerSource, hash: string, table: 'root' | 'api', cache: KeyCache | undefined): Promise<KeyRecord | null> {
   const ticket = cache?.ticket() ?? 0;
-  const record = table === 'root' ? await loadRoot(em, hash) : await loadApiKey(em, hash);
+  const manager = typeof em === 'function' ? em() : em;
+  const record = table === 'root' ? await loadRoot(manager, hash) : await loadApiKey(manager, hash);
   cache?.store(hash, record, ticket);
   return record;
 }

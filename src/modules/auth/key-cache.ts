@@ -60,13 +60,13 @@ export class KeyCache {
     const t = this.now();
     const entry = this.entries.get(hash);
     if (entry) {
-      if (t - entry.storedAt < this.ttl()) {
-        // Re-insert: Map order is the LRU order.
-        this.entries.delete(hash);
-        this.entries.set(hash, entry);
-        return entry.record;
-      }
-      this.drop(hash, entry.record.id);
+      // Re-insert: Map order is the LRU order.
+      this.entries.delete(hash);
+      this.entries.set(hash, entry);
+      // An expired entry is not trusted, but stays (until evicted or invalidated) so that
+      // `knows` still vouches for the key while it is reloaded.
+      if (t - entry.storedAt < this.ttl()) return entry.record;
+      return undefined;
     }
     const unknownAt = this.negatives.get(hash);
     if (unknownAt !== undefined) {
@@ -74,6 +74,15 @@ export class KeyCache {
       this.negatives.delete(hash);
     }
     return undefined;
+  }
+
+  /**
+   * Whether this hash was a real key when last loaded here (even if that entry's TTL has
+   * passed): such a key may be looked up again whoever presents it, while hashes never
+   * seen valid wait for the client's failure budget first.
+   */
+  knows(hash: string): boolean {
+    return this.entries.has(hash);
   }
 
   /** Taken before a database load; pass it to store(). */
@@ -85,6 +94,8 @@ export class KeyCache {
     if (ticket !== this.generation || this.options.maxEntries <= 0) return;
     const t = this.now();
     if (record === null) {
+      const stale = this.entries.get(hash);
+      if (stale) this.drop(hash, stale.record.id);
       if (this.options.negativeMaxEntries <= 0) return;
       this.negatives.delete(hash);
       this.negatives.set(hash, t);

@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { type CredentialFailure, type CredentialHeaders, type KeyRef, requestCredential, verifyKey } from './authenticator';
+import { type CredentialFailure, type CredentialHeaders, type EntityManagerSource, type KeyRef, requestCredential, verifyKey } from './authenticator';
 import { type ControlRefusal, type KeyBudgets, type MeteredRequest, applyKeyControls } from './key-controls';
 import { checkOrigin } from './origin-policy';
 import { type Principal, PrincipalType } from './principal';
@@ -26,10 +25,19 @@ export interface RequestFacts extends MeteredRequest {
   requestId: string;
 }
 
-export async function authenticateKey(em: EntityManager, key: string, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
-  const verification = await verifyKey(em, key, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix, cache: runtime.keyCache });
+export async function authenticateKey(em: EntityManagerSource, key: string, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+  const verification = await verifyKey(em, key, {
+    hasher: runtime.hasher,
+    clock: runtime.clock,
+    keyPrefix: runtime.config.keyPrefix,
+    cache: runtime.keyCache,
+    throttled: () => runtime.rateLimits.ipThrottled(request.ip),
+  });
   if (!verification.valid) {
     runtime.metrics.verifications.inc({ outcome: verification.reason });
+    if (verification.reason === AuthReason.RATE_LIMITED) {
+      return { ok: false, reason: AuthReason.RATE_LIMITED, status: 429, retryAfterSeconds: verification.retryAfterSeconds };
+    }
     // Made-up or mistyped keys are what guessing looks like; a revoked or expired real key
     // (or an expired session token elsewhere) is routine and spends no one's budget.
     if (verification.reason === AuthReason.KEY_INVALID || verification.reason === AuthReason.KEY_MALFORMED) {
@@ -47,7 +55,8 @@ export async function authenticateKey(em: EntityManager, key: string, request: R
     return { ok: false, reason: originCheck.reason, status: 403 };
   }
   let budgets: KeyBudgets | undefined;
-  if (principal.type === PrincipalType.API_KEY) {
+  // Only keys with a control await anything more: the common case skips a promise.
+  if (principal.type === PrincipalType.API_KEY && (principal.rateLimit || principal.credits || principal.ipAllowList)) {
     const controls = await applyKeyControls(principal, request, runtime);
     if (!controls.ok) {
       if (ref) recordKeyFailure(runtime, ref, controls.reason, request);
@@ -70,8 +79,9 @@ export function recordKeyFailure(runtime: Runtime, key: KeyRef, reason: string, 
   runtime.authFailures.record(key, reason, request);
 }
 
-export async function authenticateRequest(em: EntityManager, headers: CredentialHeaders, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
+/** Not async: it hands authenticateKey's promise on rather than wrapping it in another. */
+export function authenticateRequest(em: EntityManagerSource, headers: CredentialHeaders, request: RequestFacts, runtime: Runtime): Promise<RequestAuth> {
   const credential = requestCredential(headers);
-  if (!credential.ok) return { ok: false, reason: credential.reason, status: 401, hint: credential.hint };
+  if (!credential.ok) return Promise.resolve({ ok: false, reason: credential.reason, status: 401, hint: credential.hint });
   return authenticateKey(em, credential.key, request, runtime);
 }

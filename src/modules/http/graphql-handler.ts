@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/core';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
+import type { Orm } from '../../database/orm';
 import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, KeyControlError, RateLimitedError, isKeyControlRefusal } from '../../errors';
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
 import { type CredentialFailure, requestCredential } from '../auth/authenticator';
+import type { Principal } from '../auth/principal';
 import { authenticateKey } from '../auth/request-auth';
 import { consoleSessionPrincipal } from '../console/console-auth';
 import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
@@ -56,6 +59,43 @@ function refuseBody(res: ServerResponse, problem: string): void {
   sendGraphQLError(res, 400, `${problem}: ${WHAT_TO_SEND}`, { code: 'BAD_REQUEST' });
 }
 
+/** One request's EntityManager, forked on first use: `viewer` on a cached key needs none. */
+class LazyFork {
+  private forked: EntityManager | undefined;
+  constructor(private readonly orm: Orm) {}
+  get em(): EntityManager {
+    return (this.forked ??= this.orm.em.fork());
+  }
+  /** From here on the request uses `em` (a query moves to the query pool: graphql-query-pool.ts). */
+  set em(em: EntityManager) {
+    this.forked = em;
+  }
+}
+
+/**
+ * The GraphQL context. `em` is a getter on the prototype, not an own property: Apollo
+ * copies the context's own properties per operation (Object.assign), which would read,
+ * and so fork, an own getter at once; the copy shares the same LazyFork.
+ */
+class RequestContext implements Context {
+  constructor(
+    private readonly fork: LazyFork,
+    readonly principal: Principal | null,
+    readonly requestId: string,
+    readonly ip: string | null,
+    readonly origin: string | undefined,
+    readonly runtime: Runtime,
+  ) {}
+
+  get em(): EntityManager {
+    return this.fork.em;
+  }
+
+  set em(em: EntityManager) {
+    this.fork.em = em;
+  }
+}
+
 export interface RequestInfo {
   requestId: string;
   ip: string | null;
@@ -92,21 +132,22 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {
-      const em = orm.em.fork();
-      const base = { em, requestId: info.requestId, ip: info.ip, origin, runtime };
+      const fork = new LazyFork(orm);
+      const lazyEm = () => fork.em;
+      const contextFor = (principal: Principal | null): Context => new RequestContext(fork, principal, info.requestId, info.ip, origin, runtime);
       const credential = requestCredential(credentialHeaders(req));
       if (!credential.ok) {
         if (credential.reason === AuthReason.KEY_MISSING) {
-          const session = await consoleSessionPrincipal(req, origin, em, runtime);
-          if (session) return { ...base, principal: session };
+          const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
+          if (session) return contextFor(session);
         }
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
         if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
-          return { ...base, principal: null };
+          return contextFor(null);
         }
         throw new AuthenticationError(credential.reason, credential.hint);
       }
-      const auth = await authenticateKey(em, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
+      const auth = await authenticateKey(lazyEm, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
         runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
         throw error;
@@ -117,7 +158,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
       }
       if (origin) res.setHeader('access-control-allow-origin', origin);
-      return { ...base, principal: auth.principal };
+      return contextFor(auth.principal);
     };
 
     const result = await apollo.executeHTTPGraphQLRequest({

@@ -31,6 +31,17 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) && redact(given) === given ? given : randomUUID();
 }
 
+/**
+ * The path of a request target that URL parsing would return unchanged (no query, no
+ * escapes, no dot segments, no leading "//"), or undefined: then it goes through URL. Saves building a
+ * URL per verification (~1.5 % of a cache-hit /auth/verify under --cpu-prof).
+ */
+export function plainPath(target: string | undefined): string | undefined {
+  // A leading "//" would be read as a host by URL, and dot segments get resolved.
+  if (target === undefined || !/^\/(?!\/)[A-Za-z0-9._~/-]*$/.test(target) || /(^|\/)\.\.?(\/|$)/.test(target)) return undefined;
+  return target;
+}
+
 export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;

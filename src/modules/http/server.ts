@@ -2,6 +2,7 @@ import { createServer as createPlainServer, type IncomingMessage, type Server, t
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Context, Runtime } from '../../context';
 import { errorForLog } from '../../logger';
 import { AuthReason, ErrorCode, authMessage } from '../../errors';
@@ -10,8 +11,8 @@ import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from './explorer';
-import { BodyTooLargeError, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
-import { FORWARD_RATE_LIMITED_STATUS, sendRateLimited, sendRestError } from './rest-errors';
+import { BodyTooLargeError, plainPath, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
@@ -58,19 +59,6 @@ function refuseHttp(res: ServerResponse, graphql: boolean): void {
   }
 }
 
-/** 429 for a client IP that spent its failed-authentication budget, in the path's own error shape. */
-function refuseThrottled(res: ServerResponse, path: string, retryAfterSeconds: number): void {
-  if (path === '/auth/forward') return sendRateLimited(res, retryAfterSeconds, FORWARD_RATE_LIMITED_STATUS);
-  if (path !== '/graphql') return sendRateLimited(res, retryAfterSeconds);
-  sendGraphQLError(
-    res,
-    429,
-    authMessage(AuthReason.RATE_LIMITED),
-    { code: ErrorCode.RATE_LIMITED, reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds },
-    { 'retry-after': String(retryAfterSeconds) },
-  );
-}
-
 /** The HTTP server, plus the first step of a graceful stop. */
 export interface KeygateHttpServer extends Server {
   /**
@@ -102,52 +90,77 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     res.setHeader('vary', 'Origin');
-    const url = new URL(req.url ?? '/', 'http://keygate.invalid');
-    const rest = REST[url.pathname];
-    let route = rest?.label ?? (url.pathname === '/graphql' ? 'graphql' : 'other');
-    const ip = proxies.clientIp(req);
-    // Paths that authenticate: a client IP that spent its budget of guessed keys is refused there.
-    const guarded = url.pathname === '/graphql' || rest !== undefined || url.pathname === '/console/session';
-    let throttled: number | null = null;
+    // Most requests name a plain path: read it as is, and build a URL only when needed.
+    let parsed: URL | undefined;
+    const fullUrl = () => (parsed ??= new URL(req.url ?? '/', 'http://keygate.invalid'));
+    // A target URL cannot read (e.g. "//") is answered 400 below; it used to throw out of
+    // this handler, an unhandled rejection that stopped the whole process.
+    let path: string | null;
     try {
-      if (production && !PLAIN_HTTP_OK.has(url.pathname) && !proxies.isSecure(req)) refuseHttp(res, url.pathname === '/graphql');
+      path = plainPath(req.url) ?? fullUrl().pathname;
+    } catch {
+      path = null;
+    }
+    const rest = path === null ? undefined : REST[path];
+    let route = rest?.label ?? (path === '/graphql' ? 'graphql' : 'other');
+    // A client IP that spent its budget of guessed keys is refused by the authentication
+    // itself (request-auth.ts), for credentials not already verified here: valid keys
+    // from the same address (an office behind one NAT) keep working.
+    const ip = proxies.clientIp(req);
+    try {
+      if (path === null) sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
+      else if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) refuseHttp(res, path === '/graphql');
       else if (req.method === 'OPTIONS') answerPreflight(req, res);
-      else if (guarded && (throttled = await runtime.rateLimits.ipThrottled(ip)) !== null) refuseThrottled(res, url.pathname, throttled);
-      else if (url.pathname === '/graphql') await graphql(req, res, url, { requestId, ip });
-      else if (consolePages && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+      else if (path === '/graphql') await graphql(req, res, fullUrl(), { requestId, ip });
+      else if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
         route = 'console';
-        await consolePages(req, res, url, { requestId, ip });
+        await consolePages(req, res, fullUrl(), { requestId, ip });
       }
       else if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
         if (!handler) {
           sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: Object.keys(rest.methods).join(', ') });
         } else {
-          const ctx: RouteContext = { req, res, url, runtime, em: orm.em.fork(), requestId, ip, origin: req.headers.origin };
+          // Forked on first use: a verification answered from the cache needs no EntityManager.
+          let em: EntityManager | undefined;
+          const ctx: RouteContext = {
+            req,
+            res,
+            get url() {
+              return fullUrl();
+            },
+            runtime,
+            get em() {
+              return (em ??= orm.em.fork());
+            },
+            requestId,
+            ip,
+            origin: req.headers.origin,
+          };
           await handler(ctx);
         }
-      } else if (url.pathname === '/healthz') sendJson(res, 200, { status: 'ok' });
-      else if (url.pathname === '/readyz') {
+      } else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
+      else if (path === '/readyz') {
         route = 'readyz';
         const ready = await orm.isConnected().catch(() => false);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-      } else if (url.pathname === '/.well-known/jwks.json') {
+      } else if (path === '/.well-known/jwks.json') {
         route = 'jwks';
         // Public and cacheable: verifiers re-fetch when they meet an unknown kid.
         sendJson(res, 200, await runtime.signingKeys.jwks(), {
           'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
           'access-control-allow-origin': '*',
         });
-      } else if (url.pathname === '/openapi.json') {
+      } else if (path === '/openapi.json') {
         route = 'openapi';
         sendJson(res, 200, openApiDocument, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
-      } else if (url.pathname === '/metrics') {
+      } else if (path === '/metrics') {
         route = 'metrics';
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
-      } else if (config.sandbox && req.method === 'GET' && url.pathname.startsWith('/graphiql/') && serveExplorerAsset(url.pathname, res)) {
+      } else if (config.sandbox && req.method === 'GET' && path.startsWith('/graphiql/') && serveExplorerAsset(path, res)) {
         route = 'explorer';
-      } else if (url.pathname === '/' && config.sandbox) {
+      } else if (path === '/' && config.sandbox) {
         res.writeHead(302, { location: '/graphql' });
         res.end();
       } else sendRestError(res, { status: 404, code: 'not_found', message: 'No such endpoint' });
@@ -163,7 +176,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
       metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       // Access lines are debug: at info they cost a tenth of /auth/verify's throughput (bench/), and
       // the proxy in front usually logs requests already. Errors are logged on their own.
-      logger.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      logger.debug({ requestId, method: req.method, path: path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
     }
   };
 

@@ -6,7 +6,7 @@ import { SessionService } from './session.service';
 import { SigningKey } from './signing-key.entity';
 import { keyTransaction } from '../auth/key-transaction';
 
-const sessions = (ctx: Context) => new SessionService(ctx.em, actorOf(ctx), ctx.runtime);
+const sessions = (ctx: Context) => new SessionService(() => ctx.em, actorOf(ctx), ctx.runtime);
 
 @Resolver()
 export class SessionResolver {

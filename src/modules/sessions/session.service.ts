@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
 import { AuthReason, BadInputError, ForbiddenError, KeyControlError, NotFoundError } from '../../errors';
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
+import type { EntityManagerSource } from '../auth/authenticator';
 import { type Principal, PrincipalType } from '../auth/principal';
 import { spendCredits } from '../auth/key-controls';
 import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
@@ -12,7 +14,7 @@ import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyKind, type KeyMode, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
-import { type SessionClaims, signToken, verifyToken } from './token';
+import { type SessionClaims, type TokenFailure, signToken, verifyToken } from './token';
 
 export const MAX_USER_ID_LENGTH = 256;
 export const REFRESH_FRACTION = 0.8;
@@ -62,18 +64,23 @@ function target(principal: Principal, request: SessionRequest): { appId: string;
 }
 
 export class SessionService {
+  /** `em` may be a function: a mint whose app settings and signing key are cached needs no EntityManager. */
   constructor(
-    private readonly em: EntityManager,
+    private readonly emSource: EntityManagerSource,
     private readonly actor: Actor,
     private readonly runtime: Runtime,
   ) {}
+
+  private get em(): EntityManager {
+    return typeof this.emSource === 'function' ? this.emSource() : this.emSource;
+  }
 
   async mint(request: SessionRequest): Promise<MintedToken> {
     const principal = this.actor.principal;
     const { appId, mode } = target(principal, request);
     const userId = requireName(request.userId, 'userId', MAX_USER_ID_LENGTH);
     const channelId = request.channelId === undefined || request.channelId === null ? undefined : requireName(request.channelId, 'channelId', MAX_USER_ID_LENGTH);
-    const app = await this.runtime.appSettings.get(this.em, appId);
+    const app = await this.runtime.appSettings.get(() => this.em, appId);
     if (!app) throw new NotFoundError('App');
 
     const publishable = principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE;
@@ -154,12 +161,25 @@ export class SessionService {
  * tokens outlive no app either). Null otherwise. No tenancy: callers apply it.
  */
 export async function activeTokenClaims(em: EntityManager, runtime: Runtime, token: string): Promise<SessionClaims | null> {
+  const checked = await checkActiveToken(em, runtime, token);
+  return checked.active ? checked.claims : null;
+}
+
+export type ActiveTokenCheck = { active: true; claims: SessionClaims } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
+
+/** activeTokenClaims with the reason of a refusal; `keyFor` may refuse a lookup (the caller's throttle). */
+export async function checkActiveToken(
+  em: EntityManager,
+  runtime: Runtime,
+  token: string,
+  keyFor: (kid: string) => Promise<KeyObject | null> = (kid) => runtime.signingKeys.publicKey(kid),
+): Promise<ActiveTokenCheck> {
   const now = runtime.clock.now();
-  const verified = await verifyToken(token, runtime.issuer, now, (kid) => runtime.signingKeys.publicKey(kid));
-  if (!verified.valid) return null;
-  if (!(await minterStillWorks(em, verified.claims, now))) return null;
+  const verified = await verifyToken(token, runtime.issuer, now, keyFor);
+  if (!verified.valid) return { active: false, reason: verified.reason };
+  if (!(await minterStillWorks(em, verified.claims, now))) return { active: false, reason: 'MINTER_INACTIVE' };
   // Cached per process and forgotten on every app change, in every process (key-change-bus.ts).
-  return (await runtime.appSettings.get(em, verified.claims.aud)) ? verified.claims : null;
+  return (await runtime.appSettings.get(em, verified.claims.aud)) ? { active: true, claims: verified.claims } : { active: false, reason: 'MINTER_INACTIVE' };
 }
 
 async function minterStillWorks(em: EntityManager, claims: SessionClaims, now: Date): Promise<boolean> {

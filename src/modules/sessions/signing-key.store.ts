@@ -14,6 +14,13 @@ const CURRENT_KEY_TTL_MS = 60_000;
 /** How long the JWKS document is cached in process (and by clients, via Cache-Control). */
 export const JWKS_TTL_SECONDS = 300;
 const JWKS_CACHE_MS = 30_000;
+/**
+ * Kids looked up and not found: JWT-shaped garbage with random kids must not cost a
+ * query each. Short, because only kids that never existed land here (a new key's kid
+ * appears in no token before its row commits).
+ */
+const UNKNOWN_KID_TTL_MS = 10_000;
+const UNKNOWN_KID_MAX = 10_000;
 
 interface CurrentKey {
   kid: string;
@@ -33,6 +40,8 @@ export interface Jwks {
 export class SigningKeyStore {
   private current: CurrentKey | null = null;
   private readonly publicKeys = new Map<string, KeyObject>();
+  /** kid → when it was found missing (insertion order = age, for eviction). */
+  private readonly unknownKids = new Map<string, number>();
   private jwksCache: { value: Jwks; until: number } | null = null;
   private generating: Promise<CurrentKey> | null = null;
 
@@ -79,13 +88,28 @@ export class SigningKeyStore {
     return this.current;
   }
 
+  /** Whether this kid's public key is in memory: verifying with it needs no database. */
+  knows(kid: string): boolean {
+    return this.publicKeys.has(kid);
+  }
+
   /** Public key for a kid that is still published, or null. */
   async publicKey(kid: string): Promise<KeyObject | null> {
     const cached = this.publicKeys.get(kid);
     if (cached) return cached;
     if (!/^sig_[0-9A-Za-z]{1,60}$/.test(kid)) return null;
+    const missingAt = this.unknownKids.get(kid);
+    if (missingAt !== undefined) {
+      if (Date.now() - missingAt < UNKNOWN_KID_TTL_MS) return null;
+      this.unknownKids.delete(kid);
+    }
     const key = await this.orm.em.fork().findOne(SigningKey, { kid });
-    if (!key || !this.isPublished(key)) return null;
+    if (!key) {
+      this.unknownKids.set(kid, Date.now());
+      if (this.unknownKids.size > UNKNOWN_KID_MAX) this.unknownKids.delete(this.unknownKids.keys().next().value as string);
+      return null;
+    }
+    if (!this.isPublished(key)) return null;
     const publicKey = createPublicKey({ key: key.publicJwk as JsonWebKey, format: 'jwk' });
     this.publicKeys.set(kid, publicKey);
     return publicKey;
@@ -118,6 +142,7 @@ export class SigningKeyStore {
   invalidate(): void {
     this.current = null;
     this.jwksCache = null;
+    this.unknownKids.clear();
   }
 
   private isPublished(key: SigningKey): boolean {

@@ -28,8 +28,11 @@ const HOUR_MS = 3600_000;
 export class UsageRecorder {
   private buckets = new Map<string, Bucket>();
   private lastUsed = new Map<string, Date>();
-  /** Uses being written by the flush in progress: still "pending" to readers until it commits. */
-  private writingLastUsed = new Map<string, Date>();
+  /**
+   * The uses the latest write took: a key row read just before that write committed does
+   * not show them yet, so reads still see them until the next write.
+   */
+  private written = new Map<string, Date>();
   /** Root keys have no usage counts, only lastUsedAt. */
   private rootLastUsed = new Map<string, Date>();
   private pending = 0;
@@ -77,7 +80,7 @@ export class UsageRecorder {
 
   /** A use of the key counted here but not yet written (so reads need not wait for a flush). */
   pendingLastUse(keyId: string): Date | undefined {
-    return this.lastUsed.get(keyId) ?? this.writingLastUsed.get(keyId);
+    return this.lastUsed.get(keyId) ?? this.written.get(keyId);
   }
 
   /** Writes everything counted so far; concurrent calls queue behind each other. */
@@ -101,10 +104,10 @@ export class UsageRecorder {
     const buckets = [...this.buckets.values()];
     const lastUsed = [...this.lastUsed.entries()];
     const rootLastUsed = [...this.rootLastUsed.entries()];
+    this.written = this.lastUsed;
     this.buckets = new Map();
     this.lastUsed = new Map();
     this.rootLastUsed = new Map();
-    this.writingLastUsed = new Map(lastUsed);
     this.pending = 0;
     const em = this.orm.em.fork() as SqlEntityManager;
     const date = (d: Date) => em.getPlatform().processDateProperty(d);
@@ -140,9 +143,7 @@ export class UsageRecorder {
           }
         }
       });
-      this.writingLastUsed = new Map();
     } catch (error) {
-      this.writingLastUsed = new Map();
       // Put the counts back so a passing database hiccup loses nothing.
       for (const b of buckets) {
         const again = this.buckets.get(`${b.key.id}|${b.hour}`);

@@ -3,9 +3,10 @@ import { requestCredential } from '../../auth/authenticator';
 import { PrincipalType } from '../../auth/principal';
 import { authenticateKey } from '../../auth/request-auth';
 import { parseCost } from '../../credits/credit-ledger';
-import { activeTokenClaims } from '../../sessions/session.service';
+import { checkActiveToken } from '../../sessions/session.service';
+import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders, headerValue } from '../request';
-import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
+import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRateLimited, sendRestError } from '../rest-errors';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
 
@@ -15,6 +16,30 @@ function headerSafe(value: string): string {
 }
 
 const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
+
+/**
+ * A session token's claims, or null once a refusal is sent. Made-up tokens (a kid that
+ * was never published, a signature that does not match) spend the client IP's budget
+ * like made-up keys; expired or malformed ones are what honest clients send and do not.
+ * A client over its budget gets no lookup of a kid this process does not hold.
+ */
+async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionClaims | null> {
+  const { runtime } = ctx;
+  let throttled = null as number | null;
+  const keyFor = async (kid: string) => {
+    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.ip)) !== null) return null;
+    return runtime.signingKeys.publicKey(kid);
+  };
+  const checked = await checkActiveToken(ctx.em, runtime, token, keyFor);
+  if (throttled !== null) {
+    sendRateLimited(ctx.res, throttled, FORWARD_RATE_LIMITED_STATUS);
+    return null;
+  }
+  if (checked.active) return checked.claims;
+  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.ip);
+  sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
+  return null;
+}
 
 /**
  * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
@@ -27,8 +52,8 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401, credential.hint));
 
   if (JWT_SHAPE.test(credential.key)) {
-    const claims = await activeTokenClaims(ctx.em, ctx.runtime, credential.key);
-    if (!claims) return sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
+    const claims = await tokenClaims(ctx, credential.key);
+    if (!claims) return;
     ctx.res.writeHead(
       200,
       identityHeaders({
@@ -45,7 +70,7 @@ export async function forwardRoute(ctx: RouteContext): Promise<void> {
   const cost = parseCost(headerValue(ctx.req, 'x-keygate-cost'));
   // 403, not 400: nginx's auth_request turns any other status into a 500.
   if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'X-Keygate-Cost must be an integer between 0 and 1000', field: 'x-keygate-cost' });
-  const auth = await authenticateKey(ctx.em, credential.key, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
+  const auth = await authenticateKey(() => ctx.em, credential.key, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
   allowOrigin(ctx);
   const p = auth.principal;

@@ -27,7 +27,7 @@ export type RouteHandler = (ctx: RouteContext) => Promise<void>;
  * error and returns null. On success the matched origin (if any) is echoed for CORS.
  */
 export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
-  const auth = await authenticateRequest(ctx.em, credentialHeaders(ctx.req), ctx, ctx.runtime);
+  const auth = await authenticateRequest(() => ctx.em, credentialHeaders(ctx.req), ctx, ctx.runtime);
   if (!auth.ok) {
     sendAuthRefusal(ctx.res, auth);
     return null;

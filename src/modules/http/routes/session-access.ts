@@ -34,7 +34,7 @@ export async function sessionAccessRoute(ctx: RouteContext): Promise<void> {
   if (!input.ok) return sendRestError(ctx.res, input.error);
   const b = input.value;
   try {
-    const minted = await new SessionService(ctx.em, actor, ctx.runtime).mint({
+    const minted = await new SessionService(() => ctx.em, actor, ctx.runtime).mint({
       appId: b.app_id,
       mode: b.mode,
       userId: b.user_id,

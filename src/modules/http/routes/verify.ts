@@ -10,7 +10,7 @@ import { type RouteContext, allowOrigin } from './route';
 export async function verifyRoute(ctx: RouteContext): Promise<void> {
   const cost = parseCost(ctx.url.searchParams.get('cost'));
   if (cost === null) return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
-  const auth = await authenticateRequest(ctx.em, credentialHeaders(ctx.req), { ...ctx, cost: cost ?? 1 }, ctx.runtime);
+  const auth = await authenticateRequest(() => ctx.em, credentialHeaders(ctx.req), { ...ctx, cost: cost ?? 1 }, ctx.runtime);
   if (!auth.ok) return sendAuthRefusal(ctx.res, auth);
   allowOrigin(ctx);
   const p = auth.principal;
