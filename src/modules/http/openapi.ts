@@ -75,7 +75,7 @@ export const openApiDocument = {
         parameters: [{ name: 'cost', in: 'query', required: false, description: costDescription, schema: costSchema }],
         responses: {
           '200': json(ref('Verification'), 'The key works.'),
-          '400': error('`cost` is not an integer 0 … 1000 (`field: cost`).'),
+          '400': error(`\`cost\` is not an integer 0 … ${MAX_COST} (\`field: cost\`).`),
           '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).'),
           '403': error('Origin or client IP not allowed, secret key from a browser, or HTTPS required.'),
           '429': error('`rate_limited`: the key’s rate limit or the client IP’s failed-authentication budget is spent (Retry-After); `usage_exceeded`: fewer credits left than `cost`.', retryAfter),
