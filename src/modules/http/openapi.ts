@@ -144,6 +144,7 @@ export const openApiDocument = {
       post: {
         operationId: 'sessionAccess',
         summary: 'Exchange a key for a short-lived session token for one user.',
+        description: 'Each mint spends 1 credit from a key with credits (429 `usage_exceeded` when none is left).',
         requestBody: { required: true, content: { 'application/json': { schema: ref('SessionAccessRequest') } } },
         responses: { '200': json(ref('SessionToken'), 'A token.'), '400': error('Invalid body (`field` names it).'), ...authErrors, '404': error('Root: no such app.') },
       },
