@@ -1,10 +1,11 @@
 import { parseSetCookie } from 'cookie';
+import { documentedFetch } from './openapi';
 
 export const CONSOLE_COOKIE = 'keygate_console';
 
 /** POST /console/session as the console page does; the raw response. */
 export function postSession(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baseUrl}/console/session`, {
+  return documentedFetch(baseUrl, '/console/session', {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: baseUrl, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -6,8 +6,8 @@ import { openApiDocument } from '../../src/modules/http/openapi';
 /**
  * Checks REST responses against the OpenAPI description the server serves at
  * /openapi.json: the path and method are documented, the status is one the operation
- * declares, and a JSON body matches that response's schema (JSON Schema 2020-12, as
- * OpenAPI 3.1 defines it). Used by the REST suites on every response they read.
+ * declares, the headers it marks required are sent, and a JSON body matches that
+ * response's schema (JSON Schema 2020-12, as OpenAPI 3.1 defines it). Used by the REST suites on every response they read.
  */
 
 const DOC_ID = 'https://keygate.invalid/openapi.json';
@@ -17,7 +17,7 @@ addFormats(ajv);
 ajv.addSchema({ $id: DOC_ID, ...openApiDocument } as object);
 const compiled = new Map<string, ValidateFunction>();
 
-type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+type Operation = { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, { required?: boolean }> }> };
 const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 /** Asserts that `response` is what the description says `method path` may answer; returns its body text. */
@@ -31,6 +31,9 @@ export async function expectDocumented(method: string, path: string, response: R
   const status = String(response.status);
   const declared = operation.responses[status];
   expect(declared, `${method} ${pathname} answered ${status}, which /openapi.json does not declare`).toBeDefined();
+  for (const [name, header] of Object.entries(declared.headers ?? {})) {
+    if (header.required) expect(response.headers.has(name), `${method} ${pathname} ${status} lacks the header ${name} /openapi.json requires`).toBe(true);
+  }
   const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
   if (!declared.content) {
     expect(text, `${method} ${pathname} ${status} has a body /openapi.json does not describe`).toBe('');

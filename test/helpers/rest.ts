@@ -1,8 +1,10 @@
-/** Small REST helpers for suites that call Keygate's HTTP endpoints directly. */
+import { documentedFetch } from './openapi';
+
+/** Small REST helpers for suites that call Keygate's HTTP endpoints directly; responses are checked against /openapi.json. */
 export function restClient(baseUrl: string) {
   const call = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key, headers, ...rest } = init;
-    return fetch(`${baseUrl}${path}`, { ...rest, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers as Record<string, string>) } });
+    return documentedFetch(baseUrl, path, { ...rest, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers as Record<string, string>) } });
   };
   const postJson = (path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
     call(path, { method: 'POST', key, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

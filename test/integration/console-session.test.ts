@@ -4,6 +4,7 @@ import { AuditEventsDocument, RevokeApiKeyDocument } from '../generated/graphql'
 import { ManualClock } from '../../src/shared/clock';
 import { cookieGraphql, postSession, signInCookie, VIEWER } from '../helpers/console';
 import { createApp, createKey } from '../helpers/fixtures';
+import { documentedFetch } from '../helpers/openapi';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const clock = new ManualClock(new Date('2026-06-01T10:00:00Z'));
@@ -111,7 +112,7 @@ describe('DELETE /console/session', () => {
   it('ends the session server-side, clears the cookie and audits console.sign_out', async () => {
     const admin = await createKey(server.root, { appId, role: 'ADMIN', mode: 'LIVE' });
     const cookie = await signInCookie(server.baseUrl, admin.secret);
-    const response = await fetch(`${server.baseUrl}/console/session`, { method: 'DELETE', headers: { cookie, origin: server.baseUrl } });
+    const response = await documentedFetch(server.baseUrl, '/console/session', { method: 'DELETE', headers: { cookie, origin: server.baseUrl } });
     expect(response.status).toBe(204);
     expect(parseSetCookie(response.headers.get('set-cookie') ?? '')).toMatchObject({ name: 'keygate_console', value: '', maxAge: 0 });
     // The old cookie value is worthless now, even if a browser kept it.

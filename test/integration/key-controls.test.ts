@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyDocument, AppKeysDocument, RotateApiKeyDocument, UpdateApiKeyDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
+import { documentedFetch } from '../helpers/openapi';
 import { allAuditEvents, getJson } from '../helpers/process-harness';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
@@ -48,14 +49,14 @@ describe('createApiKey with key controls', () => {
 
   it('names the owner to the upstream on /auth/forward (X-Keygate-Owner-Id)', async () => {
     const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { ownerId: 'team-7' } });
-    const response = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${key.secret}` } });
+    const response = await documentedFetch(server.baseUrl, '/auth/forward', { headers: { authorization: `Bearer ${key.secret}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-keygate-owner-id')).toBe('team-7');
   });
 
   it('percent-encodes an owner id outside printable ASCII in the header (header values are bytes)', async () => {
     const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { ownerId: 'Zoë' } });
-    const response = await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${key.secret}` } });
+    const response = await documentedFetch(server.baseUrl, '/auth/forward', { headers: { authorization: `Bearer ${key.secret}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-keygate-owner-id')).toBe('Zo%C3%AB');
     expect((await getJson(`${server.baseUrl}/auth/verify`, key.secret)).body.owner_id).toBe('Zoë');

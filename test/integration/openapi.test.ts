@@ -36,7 +36,19 @@ describe('GET /openapi.json', () => {
 
   it('documents every REST path the server answers', () => {
     expect(Object.keys(openApiDocument.paths).sort()).toEqual(
-      ['/.well-known/jwks.json', '/auth/forward', '/auth/verify', '/healthz', '/metrics', '/oauth/introspect', '/openapi.json', '/readyz', '/session_access'].sort(),
+      [
+        '/.well-known/jwks.json',
+        '/auth/forward',
+        '/auth/verify',
+        '/console/session',
+        '/healthz',
+        '/metrics',
+        '/oauth/introspect',
+        '/openapi.json',
+        '/readyz',
+        '/secret-scanning/github',
+        '/session_access',
+      ].sort(),
     );
   });
 });

@@ -7,6 +7,7 @@ import { generateKey } from '../../src/modules/auth/key-format';
 import { createRootKey } from '../../src/modules/auth/root-key.service';
 import { CreateWebhookEndpointDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
+import { documentedFetch } from '../helpers/openapi';
 import { allAuditEvents, getJson, waitFor } from '../helpers/process-harness';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
@@ -52,7 +53,7 @@ async function report(items: unknown, signer: { key: KeyObject; id: string } | n
     headers['github-public-key-identifier'] = signer.id;
     headers['github-public-key-signature'] = sign('sha256', Buffer.from(body), { key: signer.key, dsaEncoding: 'der' }).toString('base64');
   }
-  const response = await fetch(`${server.baseUrl}/secret-scanning/github`, { method: 'POST', headers, body });
+  const response = await documentedFetch(server.baseUrl, '/secret-scanning/github', { method: 'POST', headers, body });
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -144,7 +145,7 @@ describe('unsigned or forged reports are 401 and change nothing', () => {
   it('a signature over a different body (the body was altered in transit)', async () => {
     const signed = JSON.stringify([item('harmless')]);
     const signature = sign('sha256', Buffer.from(signed), { key: host.privateKey, dsaEncoding: 'der' }).toString('base64');
-    const response = await fetch(`${server.baseUrl}/secret-scanning/github`, {
+    const response = await documentedFetch(server.baseUrl, '/secret-scanning/github', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'github-public-key-identifier': KEY_ID, 'github-public-key-signature': signature },
       body: JSON.stringify([item(victim.secret)]),

@@ -34,6 +34,12 @@ describe('docs/', () => {
     for (const name of ENVIRONMENT_VARIABLES) expect(doc, name).toContain(`\`${name}\``);
   });
 
+  it("lists every environment variable in the README's Configuration table too", () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf('\n## Configuration\n'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 1));
+    for (const name of ENVIRONMENT_VARIABLES) expect(table, name).toContain(`\`${name}\``);
+  });
+
   it('has only links that resolve inside the repository (no ../shared/DESIGN.md)', () => {
     for (const file of ['README.md', ...DOCS]) {
       const text = read(file);

@@ -2,6 +2,7 @@ import { AuthReason } from '../../errors';
 import { KeyKind, KeyMode, KeyRole } from '../keys/key-enums';
 import { PERMISSIONS } from '../auth/permissions';
 import type { RestErrorCode } from './rest-errors';
+import type { LeakLabel } from '../secret-scanning/leak-report.service';
 
 /**
  * The JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of the REST bodies. Enums come
@@ -21,6 +22,10 @@ const REST_ERROR_CODE_SET: Record<RestErrorCode, true> = {
   internal_error: true,
 };
 const REST_ERROR_CODES = Object.keys(REST_ERROR_CODE_SET) as RestErrorCode[];
+
+// Exhaustive as REST_ERROR_CODE_SET is: a new label fails to compile until described.
+const LEAK_LABEL_SET: Record<LeakLabel, true> = { true_positive: true, false_positive: true };
+const LEAK_LABELS = Object.keys(LEAK_LABEL_SET) as LeakLabel[];
 
 const nullableString = { type: ['string', 'null'] };
 const dateTime = { type: 'string', format: 'date-time' };
@@ -48,7 +53,7 @@ export const schemas = {
   },
   Verification: {
     type: 'object',
-    required: ['valid', 'type', 'key_id', 'app_id', 'kind', 'mode', 'role', 'permissions', 'expires_at'],
+    required: ['valid', 'type', 'key_id', 'app_id', 'kind', 'mode', 'role', 'permissions', 'expires_at', 'owner_id', 'meta', 'credits', 'rate_limit'],
     additionalProperties: false,
     properties: {
       valid: { const: true },
@@ -60,6 +65,27 @@ export const schemas = {
       role: { type: ['string', 'null'], enum: [...Object.values(KeyRole), null], description: 'Secret keys only.' },
       permissions: { type: 'array', items: { type: 'string', enum: [...PERMISSIONS] } },
       expires_at: { type: ['string', 'null'], format: 'date-time' },
+      owner_id: { ...nullableString, description: 'The key’s ownerId, null when unset and for root keys.' },
+      meta: { type: ['object', 'null'], description: 'The key’s meta object as stored, null when unset and for root keys.' },
+      credits: {
+        oneOf: [
+          { type: 'object', required: ['remaining'], additionalProperties: false, properties: { remaining: { type: 'integer', minimum: 0, description: 'After this call’s cost was spent.' } } },
+          { type: 'null' },
+        ],
+        description: 'null for a key without credits (and root keys).',
+      },
+      rate_limit: {
+        oneOf: [
+          {
+            type: 'object',
+            required: ['limit', 'remaining', 'reset'],
+            additionalProperties: false,
+            properties: { limit: { type: 'integer' }, remaining: { type: 'integer', minimum: 0 }, reset: { ...dateTime, description: 'When the current window ends.' } },
+          },
+          { type: 'null' },
+        ],
+        description: 'null for a key without a rate limit (and root keys).',
+      },
     },
   },
   SessionAccessRequest: {
@@ -138,6 +164,34 @@ export const schemas = {
           required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
           properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, x: { type: 'string' }, kid: { type: 'string' }, alg: { const: 'EdDSA' }, use: { const: 'sig' } },
         },
+      },
+    },
+  },
+  ConsoleSignIn: {
+    type: 'object',
+    required: ['key'],
+    properties: { key: { type: 'string', minLength: 1, maxLength: 512, description: 'A root key or a secret key (publishable keys are refused).' } },
+  },
+  SecretScanningReport: {
+    type: 'array',
+    maxItems: 1000,
+    description: 'GitHub’s secret scanning partner report; unknown fields are ignored.',
+    items: {
+      type: 'object',
+      required: ['token'],
+      properties: { token: { type: 'string', maxLength: 4096 }, type: { type: 'string' }, url: { type: ['string', 'null'] }, source: { type: ['string', 'null'] } },
+    },
+  },
+  SecretScanningAnswer: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['token_hash', 'token_type', 'label'],
+      additionalProperties: false,
+      properties: {
+        token_hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 (hex) of the reported token, never the token.' },
+        token_type: { type: 'string', description: 'The reported `type`, echoed.' },
+        label: { type: 'string', enum: LEAK_LABELS, description: 'true_positive: a secret or root key of this deployment (a working one is now audited, announced and, by the app’s policy, revoked).' },
       },
     },
   },

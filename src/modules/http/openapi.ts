@@ -1,4 +1,6 @@
 import { schemas } from './openapi.schemas';
+import { IDENTITY_HEADERS, type IdentityHeader } from './routes/forward-headers';
+import { MAX_COST } from '../credits/credit-ledger';
 
 /**
  * GET /openapi.json: the REST surface as OpenAPI 3.1. The GraphQL API describes itself
@@ -13,23 +15,39 @@ const error = (description: string, headers?: object) => json(ref('Error'), desc
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } };
 
 const authErrors = {
-  '401': error('Missing, malformed, unknown, revoked or expired credential (`reason` says which).'),
-  '403': error('Origin not allowed, secret key from a browser, role too low, or HTTPS required.'),
-  '429': error('Rate limit of the key, or the client IP’s failed-authentication budget, spent.', retryAfter),
+  '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).'),
+  '403': error('Origin or client IP not allowed, secret key from a browser, role too low, or HTTPS required.'),
+  '429': error('Rate limit of the key, or the client IP’s failed-authentication budget, spent (Retry-After).', retryAfter),
 };
 
+// A record over IDENTITY_HEADERS (what the route sends), so a new header fails to compile until described.
+const IDENTITY_HEADER_DESCRIPTIONS: Record<IdentityHeader, string> = {
+  'x-keygate-app-id': 'The app (app keys and tokens).',
+  'x-keygate-key-id': 'The key, or for a token the key that minted it.',
+  'x-keygate-mode': 'LIVE or TEST (app keys and tokens).',
+  'x-keygate-kind': 'PUBLISHABLE or SECRET (app keys).',
+  'x-keygate-role': 'READ_ONLY, READ_WRITE or ADMIN (secret keys).',
+  'x-keygate-principal': 'ROOT or API_KEY (keys, not tokens).',
+  'x-keygate-user-id': 'The token’s user (session tokens).',
+  'x-keygate-token-id': 'The token’s id (session tokens).',
+  'x-keygate-owner-id': 'The key’s ownerId, percent-encoded (UTF-8) when not printable ASCII (app keys with an owner).',
+};
+const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+/** Always every one of them; empty where it does not apply, so a proxy copying them overwrites a forged one. */
 const identityHeaders = Object.fromEntries(
-  [
-    ['X-Keygate-App-Id', 'The app (API keys and tokens).'],
-    ['X-Keygate-Key-Id', 'The key, or for a token the key that minted it.'],
-    ['X-Keygate-Mode', 'LIVE or TEST.'],
-    ['X-Keygate-Kind', 'PUBLISHABLE or SECRET (API keys).'],
-    ['X-Keygate-Role', 'READ_ONLY, READ_WRITE or ADMIN (secret keys).'],
-    ['X-Keygate-Principal', 'ROOT or API_KEY (keys, not tokens).'],
-    ['X-Keygate-User-Id', 'The token’s user (session tokens).'],
-    ['X-Keygate-Token-Id', 'The token’s id (session tokens).'],
-  ].map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+  IDENTITY_HEADERS.map((name) => [headerName(name), { description: `${IDENTITY_HEADER_DESCRIPTIONS[name]} Always sent; empty where it does not apply.`, required: true, schema: { type: 'string' } }]),
 );
+
+const costSchema = { type: 'integer', minimum: 0, maximum: MAX_COST, default: 1 };
+const costDescription = `Credits this use spends from a key with credits (0 … ${MAX_COST}, default 1); keys without credits spend nothing.`;
+const sessionCookie = { 'Set-Cookie': { description: 'keygate_console: HttpOnly, SameSite=Strict, Path=/ (Secure under HTTPS).', schema: { type: 'string' } } };
+
+const forwardCost = { name: 'X-Keygate-Cost', in: 'header', required: false, description: `${costDescription} Not for session tokens.`, schema: costSchema };
+const forwardResponses = {
+  '200': { description: 'Allowed; identity in headers, empty body.', headers: identityHeaders },
+  '401': error('Missing, malformed, unknown, revoked, expired or disabled key, or a session token that does not verify or whose key no longer works.'),
+  '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad X-Keygate-Cost (`invalid_request`), spent credits (`usage_exceeded`), or a spent rate limit (`rate_limited`, with Retry-After).', retryAfter),
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -53,26 +71,80 @@ export const openApiDocument = {
       get: {
         operationId: 'verifyKey',
         summary: 'Is this key good, and what is it?',
-        responses: { '200': json(ref('Verification'), 'The key works.'), ...authErrors },
+        description: 'A success counts as a verification and spends `cost` credits. A refusal spends none.',
+        parameters: [{ name: 'cost', in: 'query', required: false, description: costDescription, schema: costSchema }],
+        responses: {
+          '200': json(ref('Verification'), 'The key works.'),
+          '400': error(`\`cost\` is not an integer 0 … ${MAX_COST} (\`field: cost\`).`),
+          '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).'),
+          '403': error('Origin or client IP not allowed, secret key from a browser, or HTTPS required.'),
+          '429': error('`rate_limited`: the key’s rate limit or the client IP’s failed-authentication budget is spent (Retry-After); `usage_exceeded`: fewer credits left than `cost`.', retryAfter),
+        },
       },
     },
     '/auth/forward': {
       get: {
         operationId: 'forwardAuth',
         summary: 'For nginx auth_request and Traefik ForwardAuth: an API key or a session token.',
-        description: 'Origin rules use Origin / X-Forwarded-* as the proxy passes them. Answers only 200, 401 or 403 (a spent rate limit is 403 here).',
+        description:
+          'Origin rules use Origin / X-Forwarded-* as the proxy passes them. Answers only 200, 401 or 403, since nginx turns anything else into a 500: a spent rate limit, spent credits and a bad X-Keygate-Cost are 403 here.',
+        parameters: [forwardCost],
+        responses: forwardResponses,
+      },
+      post: { operationId: 'forwardAuthPost', summary: 'As GET (some proxies forward the method).', parameters: [forwardCost], responses: forwardResponses },
+    },
+    '/console/session': {
+      post: {
+        operationId: 'consoleSignIn',
+        summary: 'Signs in to the console (/console) with a root or secret key: answers a session cookie.',
+        description:
+          'The session ends after 30 minutes idle or 12 hours, on sign-out, or when its key stops working. Only from the console’s own origin when an Origin is sent. Absent when KEYGATE_CONSOLE=false.',
+        security: [],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('ConsoleSignIn') } } },
         responses: {
-          '200': { description: 'Allowed; identity in headers, empty body.', headers: identityHeaders },
-          '401': authErrors['401'],
-          '403': error('Refused: origin, secret key in a browser, HTTPS required, or a spent rate limit (with Retry-After).'),
+          '204': { description: 'Signed in.', headers: sessionCookie },
+          '400': error('No `key` string in the body (`field: key`).'),
+          ...authErrors,
+          '403': error('Another site’s origin, a publishable key (`INSUFFICIENT_ROLE`), the key’s IP rule, or HTTPS required.'),
+          '413': error('A body over 4 KiB.'),
+          '415': error('Not application/json.'),
         },
       },
-      post: { operationId: 'forwardAuthPost', summary: 'As GET (some proxies forward the method).', responses: { '200': { description: 'Allowed.', headers: identityHeaders }, '401': authErrors['401'], '403': authErrors['403'] } },
+      delete: {
+        operationId: 'consoleSignOut',
+        summary: 'Ends the console session of the cookie sent (if any) and clears the cookie.',
+        security: [],
+        responses: { '204': { description: 'Signed out.', headers: sessionCookie }, '403': error('Another site’s origin, or HTTPS required.'), '429': authErrors['429'] },
+      },
+    },
+    '/secret-scanning/github': {
+      post: {
+        operationId: 'secretScanningGithub',
+        summary: 'GitHub secret scanning partner endpoint: reported strings are checked, and leaked working keys handled.',
+        description:
+          'The raw body must be signed (ECDSA P-256, SHA-256) by one of the keys in KEYGATE_SECRET_SCANNING_KEYS; nothing of it is interpreted before the signature checks out.',
+        security: [],
+        parameters: [
+          { name: 'Github-Public-Key-Identifier', in: 'header', required: true, description: 'Which configured key signed the body.', schema: { type: 'string' } },
+          { name: 'Github-Public-Key-Signature', in: 'header', required: true, description: 'The signature of the raw body, base64 (DER).', schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('SecretScanningReport') } } },
+        responses: {
+          '200': json(ref('SecretScanningAnswer'), 'One answer per reported token, in order.'),
+          '400': error('Not a JSON array of {"token","type","url","source"} (at most 1000).'),
+          '401': error('Not signed by a configured key.'),
+          '403': error('HTTPS required.'),
+          '404': error('Secret scanning is not configured (KEYGATE_SECRET_SCANNING_KEYS unset).'),
+          '413': error('A body over 1 MiB.'),
+          '429': authErrors['429'],
+        },
+      },
     },
     '/session_access': {
       post: {
         operationId: 'sessionAccess',
         summary: 'Exchange a key for a short-lived session token for one user.',
+        description: 'Each mint spends 1 credit from a key with credits (429 `usage_exceeded` when none is left).',
         requestBody: { required: true, content: { 'application/json': { schema: ref('SessionAccessRequest') } } },
         responses: { '200': json(ref('SessionToken'), 'A token.'), '400': error('Invalid body (`field` names it).'), ...authErrors, '404': error('Root: no such app.') },
       },
