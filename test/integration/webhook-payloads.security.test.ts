@@ -55,6 +55,9 @@ describe('every delivered webhook', () => {
 
     const expiring = await createKey(server.root, { appId, mode: 'LIVE', role: 'ADMIN', expiresAt: new Date(clock.now().getTime() + 20 * HOUR).toISOString() });
     const publishable = await createKey(server.root, { appId, mode: 'LIVE', kind: 'PUBLISHABLE' });
+    const metered = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 10 } } });
+    remember(metered.secret);
+    await fetch(`${server.baseUrl}/auth/verify?cost=10`, { headers: { authorization: `Bearer ${metered.secret}` } }); // key.credits_low
     const leaked = await createKey(server.root, { appId, mode: 'LIVE' });
     [expiring, publishable, leaked].forEach((k) => remember(k.secret));
     await server.client(expiring.secret).raw('mutation($id: ID!) { updateApiKey(id: $id, input: { name: "renamed" }) { id } }', { id: publishable.id });
@@ -76,8 +79,7 @@ describe('every delivered webhook', () => {
       body,
     });
 
-    // key.credits_low has its own suite (credits-low-webhook.test.ts): it needs a spending key.
-    const emitted = WEBHOOK_EVENT_TYPES.filter((t) => t !== 'key.credits_low');
+    const emitted = WEBHOOK_EVENT_TYPES;
     expect(await waitFor(() => emitted.every((t) => receiver.events(t).length > 0), 15_000)).toBe(true);
     expect(receiver.received.every((r) => r.verified !== null)).toBe(true);
   });

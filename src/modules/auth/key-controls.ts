@@ -28,7 +28,7 @@ export function checkClientIp(principal: KeyPrincipal, ip: string | null): boole
 
 /** Spends from the key's balance; null for keys without credits (no database work at all). */
 export async function spendCredits(ledger: CreditLedger, principal: KeyPrincipal, cost: number, now: Date): Promise<Spend | null> {
-  return principal.credits ? ledger.spend(principal.credits, cost, now) : null;
+  return principal.credits ? ledger.spend(principal.credits, cost, now, { keyId: principal.id, mode: principal.mode }) : null;
 }
 
 /**

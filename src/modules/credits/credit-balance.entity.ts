@@ -54,6 +54,13 @@ export class CreditBalance {
   @Property({ type: 'datetime', nullable: true })
   lastRefillAt: Date | null = null;
 
+  /**
+   * key.credits_low fires when a spend takes the balance below this: 10 % of the refill
+   * amount, or of the balance as it was set when there is no refill (null: never).
+   */
+  @Property({ type: 'integer', nullable: true })
+  lowBelow: number | null = null;
+
   /** How many uses the last spending statement granted (read back by CreditLedger, which batches uses). */
   @Property({ type: 'integer', default: 0 })
   granted: number = 0;

@@ -5,9 +5,15 @@ import { CreditRefill, CreditBalance } from './credit-balance.entity';
 import { balanceAt } from './credit-period';
 import type { CreditsSpec, KeyCredits } from './credits.types';
 
+/** Where key.credits_low fires: below 10 % of the refill amount, or of the starting balance. */
+function lowBelowOf(spec: CreditsSpec): number | null {
+  const low = Math.floor((spec.refill?.amount ?? spec.remaining) / 10);
+  return low > 0 ? low : null;
+}
+
 /** A new balance for a key of `appId`, counted from `now`. */
 export function openBalance(em: EntityManager, appId: string, spec: CreditsSpec, now: Date): CreditBalance {
-  const balance = Object.assign(new CreditBalance(), { appId, remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null });
+  const balance = Object.assign(new CreditBalance(), { appId, remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null, lowBelow: lowBelowOf(spec) });
   em.persist(balance);
   return balance;
 }
@@ -26,7 +32,7 @@ export async function changeBalance(em: EntityManager, key: ApiKey, spec: Credit
   const sharing = (await em.find(ApiKey, { creditBalanceId: balanceId }, { fields: ['id'] })).map((k) => k.id);
   if (spec) {
     const balance = await em.findOneOrFail(CreditBalance, { id: balanceId });
-    Object.assign(balance, { remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null });
+    Object.assign(balance, { remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null, lowBelow: lowBelowOf(spec) });
   } else {
     await em.nativeUpdate(ApiKey, { creditBalanceId: balanceId }, { creditBalanceId: null });
     await em.nativeDelete(CreditBalance, { id: balanceId });

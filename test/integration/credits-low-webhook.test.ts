@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateWebhookEndpointDocument } from '../generated/graphql';
+import { createApp, createKey } from '../helpers/fixtures';
+import { waitFor } from '../helpers/process-harness';
+import { type TestServer, startTestServer } from '../helpers/test-server';
+import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * DESIGN.md "Webhooks": key.credits_low when a key's balance falls below 10 % of its
+ * refill amount (or of the balance it was given): once per descent, written with the
+ * spend that caused it, naming the key that spent.
+ */
+let server: TestServer;
+let receiver: Receiver;
+let appId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  receiver = await startReceiver();
+  appId = (await createApp(server.root, 'Metered')).id;
+  const created = await server.root.ok(CreateWebhookEndpointDocument, { input: { appId, mode: 'LIVE', url: receiver.url, events: ['key.credits_low'] } });
+  receiver.secret = created.createWebhookEndpoint.secret;
+});
+afterAll(async () => {
+  await server?.close();
+  await receiver?.close();
+});
+
+const verify = (secret: string, cost = 1) => fetch(`${server.baseUrl}/auth/verify?cost=${cost}`, { headers: { authorization: `Bearer ${secret}` } });
+const lowFor = (keyId: string) => receiver.events('key.credits_low').filter((e) => e.data.key_id === keyId);
+
+describe('key.credits_low', () => {
+  it('fires once when a spend takes the balance below 10 % of what it was given, not before and not again', async () => {
+    const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 20 } } });
+    for (let i = 0; i < 18; i++) expect((await verify(key.secret)).status).toBe(200); // 2 left: not below 2
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lowFor(key.id)).toHaveLength(0);
+
+    expect((await verify(key.secret)).status).toBe(200); // 1 left: below 2
+    expect(await waitFor(() => lowFor(key.id).length === 1, 10_000)).toBe(true);
+    expect(lowFor(key.id)[0].data).toMatchObject({ app_id: appId, mode: 'LIVE', key_id: key.id, remaining: 1, low_below: 2 });
+
+    expect((await verify(key.secret)).status).toBe(200); // 0 left
+    expect((await verify(key.secret)).status).toBe(429); // refused: nothing spent
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lowFor(key.id)).toHaveLength(1);
+  });
+
+  it('measures a refilling key against its refill amount, and a big spend that jumps the line fires too', async () => {
+    const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 50, refill: { interval: 'DAILY', amount: 100 } } } });
+    expect((await verify(key.secret, 30)).status).toBe(200); // 20 left: not below 10
+    expect((await verify(key.secret, 15)).status).toBe(200); // 5 left: below 10
+    expect(await waitFor(() => lowFor(key.id).length === 1, 10_000)).toBe(true);
+    expect(lowFor(key.id)[0].data).toMatchObject({ remaining: 5, low_below: 10 });
+  });
+
+  it('is exact under concurrency: 30 parallel uses of a 30-credit key cross the line in one statement only', async () => {
+    const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 30 } } });
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => verify(key.secret).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(await waitFor(() => lowFor(key.id).length >= 1, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lowFor(key.id)).toHaveLength(1);
+  });
+});
