@@ -26,6 +26,10 @@ export function Layout() {
         <span className="who" aria-label="Signed in as">
           {describeViewer(viewer)}
         </span>
+        {/* GraphiQL, served at /graphql when the Sandbox setting is on; a new tab keeps the console's state. */}
+        <a className="explorer" href="/graphql" target="_blank" rel="noopener noreferrer" title="Opens in a new tab">
+          API explorer
+        </a>
         <TestModeSwitch />
         <button type="button" onClick={() => void signOut()}>
           Sign out
