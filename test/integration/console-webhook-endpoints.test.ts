@@ -47,6 +47,7 @@ const endpoints = async () => (await server.root.ok(WebhookEndpointsDocument, { 
 
 describe.skipIf(!INSTALLED)('an endpoint’s deliveries and state', () => {
   it('lists an endpoint for all events by default', async () => {
+    await row().waitFor();
     expect((await row().getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['All events', 'Enabled']);
   });
 

@@ -60,6 +60,7 @@ describe.skipIf(!INSTALLED)('webhook endpoints in the console', () => {
     await reveal.waitFor({ state: 'hidden' });
     receiver.secret = signingSecret;
 
+    await endpointRow(receiver.url).waitFor();
     const cells = await endpointRow(receiver.url).getByRole('cell').allTextContents();
     expect(cells.slice(0, 2)).toEqual(['key.revoked, webhook.test', 'Enabled']);
   });

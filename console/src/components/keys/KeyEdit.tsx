@@ -68,7 +68,7 @@ export function DisableKeyDialog({ apiKey, onClose, onDone }: Props) {
         <button type="button" className="danger" disabled={fetching} onClick={() => void submit()}>
           Disable key
         </button>
-        <button type="button" onClick={onClose}>
+        <button type="button" data-autofocus onClick={onClose}>
           Cancel
         </button>
       </div>

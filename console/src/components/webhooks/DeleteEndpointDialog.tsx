@@ -24,7 +24,7 @@ export function DeleteEndpointDialog({ endpoint, onClose, onDone }: { endpoint: 
         <button type="button" className="danger" disabled={fetching} onClick={() => void submit()}>
           Delete endpoint
         </button>
-        <button type="button" onClick={onClose}>
+        <button type="button" data-autofocus onClick={onClose}>
           Cancel
         </button>
       </div>
