@@ -97,6 +97,7 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await dialog.getByRole('button', { name: 'Save key' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await keyRow(page, 'metered', /Active/).getByRole('cell', { name: 'customer-43' }).waitFor();
+    await ui.screenshot('keys-controls');
     expect(ui.problems).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ export function KeyTableRow({ apiKey: key, now, onAction }: { apiKey: KeyNode; n
       </td>
       <td>{key.ownerId ?? '—'}</td>
       <td>{formatCredits(key.credits)}</td>
-      <td className="mono">{key.allowedIps.length > 0 ? key.allowedIps.join(', ') : 'Any'}</td>
+      <td className="mono wrap">{key.allowedIps.length > 0 ? key.allowedIps.join(', ') : 'Any'}</td>
       <td>{formatDate(key.createdAt)}</td>
       <td>{formatDate(key.lastUsedAt)}</td>
       <td>{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</td>
