@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CreditsInput, KeyRowFragment, RefillInterval } from '../../gql/graphql';
-import { intOf, listOf } from '../../lib/useForm';
+import { intOf, listOf, parseMeta } from '../../lib/useForm';
 import { Field } from '../Field';
 
 type Initial = Pick<KeyRowFragment, 'ownerId' | 'meta' | 'allowedIps' | 'credits'> | null;
@@ -11,19 +11,6 @@ export interface ControlsInput {
   meta?: Record<string, unknown> | null;
   allowedIps?: string[];
   credits?: CreditsInput | null;
-}
-
-/** The metadata textarea holds a JSON object or nothing; anything else is refused before the API sees it. */
-function parseMeta(text: string): { value: Record<string, unknown> | null } | { error: string } {
-  if (text.trim() === '') return { value: null };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { error: 'Metadata must be valid JSON, e.g. {"plan": "pro"}' };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { error: 'Metadata must be a JSON object, e.g. {"plan": "pro"}' };
-  return { value: parsed as Record<string, unknown> };
 }
 
 /**
