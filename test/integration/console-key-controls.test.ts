@@ -59,6 +59,22 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('shows the API’s errors for oversized metadata and a negative balance beside their fields', async () => {
+    const dialog = await openCreateKey();
+    await dialog.getByLabel('Name').fill('too-big');
+    await dialog.getByLabel('Metadata').fill(JSON.stringify({ blob: 'x'.repeat(5000) }));
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => dialog.getByLabel('Metadata').getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByText('meta must be at most 4096 bytes as JSON').waitFor();
+    await dialog.getByLabel('Metadata').fill('');
+    await dialog.getByLabel('Credits').fill('-1');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => dialog.getByLabel('Credits').getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByText(/^credits\.remaining must be between 0 and/).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('creates a key with owner, metadata, credits with a refill and an IP list, and the table shows them', async () => {
     const dialog = await openCreateKey();
     await dialog.getByLabel('Name').fill('metered');
