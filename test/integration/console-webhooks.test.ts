@@ -76,6 +76,17 @@ describe.skipIf(!INSTALLED)('webhook endpoints in the console', () => {
     await ui.screenshot('webhooks');
   });
 
+  it('shows only test-mode endpoints under the Test mode switch, and creates them in test mode', async () => {
+    await page.getByRole('switch', { name: 'Test mode' }).check();
+    await page.getByText('No test endpoints yet.').waitFor();
+    expect(await page.getByRole('rowheader', { name: receiver.url }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('dialog', { name: 'Create endpoint (test mode)' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('switch', { name: 'Test mode' }).uncheck();
+    await endpointRow(receiver.url).waitFor();
+  });
+
   it('never puts the signing secret in localStorage, sessionStorage or a URL', async () => {
     expect(signingSecret).toMatch(/^whsec_/);
     const stored = (await page.evaluate(`({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), url: location.href })`)) as Record<string, string>;
