@@ -60,7 +60,7 @@ describe.skipIf(!INSTALLED)('the console for an app key', () => {
     expect(await page.getByRole('rowheader', { name: 'live-only' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(1);
     const links = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations', 'Audit log', 'Settings']);
+    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations', 'Audit log', 'Webhooks', 'Settings']);
     expect(ui.problems).toEqual([]);
     await ui.close();
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../console/src/lib/csv';
-import { formatSpan, keyStatusLabel } from '../../console/src/lib/format';
+import { formatCredits, formatSpan, keyStatusLabel } from '../../console/src/lib/format';
+import { parseMeta } from '../../console/src/lib/useForm';
 import type { KeyRowFragment } from '../../console/src/gql/graphql';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -44,5 +45,27 @@ describe('the audit CSV export', () => {
 
   it('defuses cells a spreadsheet would run as formulas', () => {
     expect(toCsv(['name'], [['=HYPERLINK("x")'], ['+1'], ['-1'], ['@SUM(A1)']])).toBe('name\r\n"\'=HYPERLINK(""x"")"\r\n\'+1\r\n\'-1\r\n\'@SUM(A1)\r\n');
+  });
+});
+
+describe('the credits a key shows in the console', () => {
+  it('reads the balance, and the refill with its period', () => {
+    expect(formatCredits(null)).toBe('Unlimited');
+    const lastRefillAt = null;
+    expect(formatCredits({ remaining: 7, lastRefillAt, refill: null })).toBe('7 left');
+    expect(formatCredits({ remaining: 40, lastRefillAt, refill: { interval: 'DAILY', amount: 100, dayOfMonth: null } })).toBe('40 left · refills 100 daily');
+    expect(formatCredits({ remaining: 0, lastRefillAt, refill: { interval: 'MONTHLY', amount: 5000, dayOfMonth: 15 } })).toBe('0 left · refills 5000 monthly on day 15');
+  });
+});
+
+describe('the Metadata field', () => {
+  it('takes a JSON object, or nothing', () => {
+    expect(parseMeta('{"plan": "pro", "seats": 3}')).toEqual({ value: { plan: 'pro', seats: 3 } });
+    expect(parseMeta('  ')).toEqual({ value: null });
+  });
+
+  it('refuses what is not JSON, and JSON that is not an object', () => {
+    expect(parseMeta('{plan: pro}')).toEqual({ error: expect.stringMatching(/^Metadata must be valid JSON/) });
+    for (const text of ['[1, 2]', '"pro"', '42', 'null']) expect(parseMeta(text)).toEqual({ error: expect.stringMatching(/^Metadata must be a JSON object/) });
   });
 });

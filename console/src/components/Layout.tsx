@@ -7,6 +7,7 @@ import { KeysPage } from '../pages/KeysPage';
 import { RotationsPage } from '../pages/RotationsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { UsagePage } from '../pages/UsagePage';
+import { WebhooksPage } from '../pages/WebhooksPage';
 import { TestModeSwitch } from './TestModeSwitch';
 
 /** Header (who you are, the mode, sign out), navigation offering only what the role may do, and the routes. */
@@ -25,6 +26,10 @@ export function Layout() {
         <span className="who" aria-label="Signed in as">
           {describeViewer(viewer)}
         </span>
+        {/* GraphiQL, served at /graphql when the Sandbox setting is on; a new tab keeps the console's state. */}
+        <a className="explorer" href="/graphql" target="_blank" rel="noopener noreferrer" title="Opens in a new tab">
+          API explorer
+        </a>
         <TestModeSwitch />
         <button type="button" onClick={() => void signOut()}>
           Sign out
@@ -43,6 +48,7 @@ export function Layout() {
         {can('usage:read') && <NavLink to={appLink('usage')}>Usage</NavLink>}
         {can('rotations:read') && <NavLink to={appLink('rotations')}>Rotations</NavLink>}
         {can('audit:read') && <NavLink to={appLink('audit')}>Audit log</NavLink>}
+        {can('webhooks:read') && <NavLink to={appLink('webhooks')}>Webhooks</NavLink>}
         {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? '/settings' : appLink('settings')}>Settings</NavLink>}
       </nav>
       <main>
@@ -53,6 +59,7 @@ export function Layout() {
           <Route path="/apps/:appId/usage" element={<UsagePage />} />
           <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
           <Route path="/apps/:appId/audit" element={<AuditPage />} />
+          <Route path="/apps/:appId/webhooks" element={<WebhooksPage />} />
           <Route path="/apps/:appId/settings" element={<AppSettingsPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="*" element={<h1>Not found</h1>} />

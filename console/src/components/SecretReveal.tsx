@@ -5,6 +5,10 @@ interface SecretRevealProps {
   title: string;
   secret: string;
   publishable: boolean;
+  /** The read-only field's accessible name: "Secret key", or "Signing secret" for a webhook endpoint. */
+  label?: string;
+  /** What the warnings call it: "key" or "signing secret". */
+  noun?: string;
   onDone(): void;
 }
 
@@ -12,7 +16,7 @@ interface SecretRevealProps {
  * The shown-once reveal: masked until asked, copied with one button, and a second
  * chance before closing without having copied it.
  */
-export function SecretReveal({ title, secret, publishable, onDone }: SecretRevealProps) {
+export function SecretReveal({ title, secret, publishable, label = 'Secret key', noun = 'key', onDone }: SecretRevealProps) {
   const id = useId();
   const [shown, setShown] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -36,9 +40,9 @@ export function SecretReveal({ title, secret, publishable, onDone }: SecretRevea
       <p className="warning">
         {publishable
           ? 'This publishable key is public by design; it stays readable in the keys list.'
-          : 'Copy this key now and store it safely. You will not see it again.'}
+          : `Copy this ${noun} now and store it safely. You will not see it again.`}
       </p>
-      <label htmlFor={id}>Secret key</label>
+      <label htmlFor={id}>{label}</label>
       <div className="reveal-row">
         <input id={id} readOnly type={shown ? 'text' : 'password'} value={secret} autoComplete="off" spellCheck={false} className="mono" />
         <button type="button" aria-pressed={shown} onClick={() => setShown(!shown)}>
@@ -49,11 +53,11 @@ export function SecretReveal({ title, secret, publishable, onDone }: SecretRevea
         </button>
       </div>
       <p aria-live="polite" className="hint">
-        {copied ? 'Copied to the clipboard.' : copyFailed ? 'The clipboard is not available: show the key and copy it by hand.' : ''}
+        {copied ? 'Copied to the clipboard.' : copyFailed ? `The clipboard is not available: show the ${noun} and copy it by hand.` : ''}
       </p>
       {confirming ? (
         <div role="alert" className="confirm">
-          <p>You have not copied the key. Once closed it cannot be shown again.</p>
+          <p>You have not copied the {noun}. Once closed it cannot be shown again.</p>
           <button type="button" className="danger" onClick={onDone}>
             Close without copying
           </button>

@@ -48,3 +48,12 @@ export function titleCase(value: string | null | undefined): string {
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
 }
+
+/** "40 left · refills 100 daily" for a key's credits; "Unlimited" without. */
+export function formatCredits(credits: KeyRowFragment['credits']): string {
+  if (!credits) return 'Unlimited';
+  const { refill } = credits;
+  if (!refill) return `${credits.remaining} left`;
+  const when = refill.interval === 'DAILY' ? 'daily' : `monthly on day ${refill.dayOfMonth ?? 1}`;
+  return `${credits.remaining} left · refills ${refill.amount} ${when}`;
+}

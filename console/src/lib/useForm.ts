@@ -35,3 +35,16 @@ export function listOf(text: string): string[] {
 export function intOf(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
 }
+
+/** The metadata textarea holds a JSON object or nothing; anything else is refused before the API sees it. */
+export function parseMeta(text: string): { value: Record<string, unknown> | null } | { error: string } {
+  if (text.trim() === '') return { value: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { error: 'Metadata must be valid JSON, e.g. {"plan": "pro"}' };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { error: 'Metadata must be a JSON object, e.g. {"plan": "pro"}' };
+  return { value: parsed as Record<string, unknown> };
+}

@@ -1,17 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
-import { useQuery } from 'urql';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useMutation, useQuery } from 'urql';
 import { FormError } from '../components/Field';
 import { Pager, usePager } from '../components/Pager';
-import { UsageChart } from '../components/UsageChart';
 import { CreateKeyDialog } from '../components/keys/CreateKeyDialog';
 import { CompleteRotationDialog, RevokeDialog, RotateDialog } from '../components/keys/KeyActions';
-import { AppKeysDocument, type AppKeysQuery, type KeyKind, type KeyStatus } from '../gql/graphql';
-import { formatDate, keyStatusLabel, titleCase } from '../lib/format';
+import { DisableKeyDialog, EditKeyDialog } from '../components/keys/KeyEdit';
+import { type KeyAction, type KeyNode, KeyTableRow } from '../components/keys/KeyTableRow';
+import { AppKeysDocument, type KeyKind, type KeyStatus, UpdateApiKeyDocument } from '../gql/graphql';
+import { describeError } from '../lib/errors';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
 
-type KeyNode = NonNullable<AppKeysQuery['app']>['apiKeys']['nodes'][number];
-type Action = { kind: 'revoke' | 'rotate' | 'complete'; key: KeyNode } | null;
+type Action = { kind: Exclude<KeyAction, 'enable'>; key: KeyNode } | null;
 
 /** Re-renders every 30 s so grace countdowns and "Expires soon" stay true while the page is open. */
 function useNow(): number {
@@ -29,17 +29,31 @@ export function KeysPage() {
   const pager = usePager();
   const [status, setStatus] = useState<KeyStatus | ''>('');
   const [kind, setKind] = useState<KeyKind | ''>('');
+  const [owner, setOwner] = useState('');
+  const ownerId = useDeferredValue(owner.trim());
   const [creating, setCreating] = useState(false);
   const [action, setAction] = useState<Action>(null);
   const now = useNow();
   const { reset } = pager;
-  useEffect(() => reset(), [mode, status, reset]);
-  const variables = useMemo(() => ({ appId, mode, status: status ? [status] : undefined, first: 20, after: pager.after }), [appId, mode, status, pager.after]);
+  useEffect(() => reset(), [mode, status, ownerId, reset]);
+  const variables = useMemo(
+    () => ({ appId, mode, status: status ? [status] : undefined, ownerId: ownerId || undefined, first: 20, after: pager.after }),
+    [appId, mode, status, ownerId, pager.after],
+  );
   const [{ data, error }, refetch] = useQuery({ query: AppKeysDocument, variables });
   const app = data?.app;
   // The API filters by status; kind is filtered here, within the page.
   const keys = app?.apiKeys.nodes.filter((k) => !kind || k.kind === kind) ?? [];
   const changed = () => refetch({ requestPolicy: 'network-only' });
+  const [enableError, setEnableError] = useState<string | null>(null);
+  const [, update] = useMutation(UpdateApiKeyDocument);
+  // Enabling only gives a key back its use, so it needs no confirmation (disabling does).
+  const enable = async (key: KeyNode) => {
+    setEnableError(null);
+    const result = await update({ id: key.id, input: { enabled: true } });
+    if (result.error) setEnableError(describeError(result.error).message);
+    else changed();
+  };
   const canCreate = can('keys:create_publishable') || can('keys:create_secret');
 
   return (
@@ -72,8 +86,12 @@ export function KeysPage() {
             <option value="PUBLISHABLE">Publishable</option>
           </select>
         </label>
+        <label>
+          Owner filter <input type="search" value={owner} onChange={(e) => setOwner(e.target.value)} />
+        </label>
       </div>
       {error && <FormError message={error.message} />}
+      <FormError message={enableError} />
       {data && !app && <p>No such app.</p>}
       {app && (
         <>
@@ -86,6 +104,9 @@ export function KeysPage() {
                 <th scope="col">Role</th>
                 <th scope="col">Start</th>
                 <th scope="col">Status</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Credits</th>
+                <th scope="col">Allowed IPs</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Expiry</th>
@@ -94,48 +115,9 @@ export function KeysPage() {
               </tr>
             </thead>
             <tbody>
-              {keys.map((key) => {
-                const state = keyStatusLabel(key, now);
-                const working = key.status === 'ACTIVE' || key.status === 'ROTATING';
-                return (
-                  <tr key={key.id} data-key-id={key.id}>
-                    <th scope="row">{key.name}</th>
-                    <td>
-                      {titleCase(key.kind)}
-                      {key.mode === 'TEST' && <span className="badge test">test</span>}
-                    </td>
-                    <td>{titleCase(key.role)}</td>
-                    <td className="mono">{key.publishableKey ?? `${key.start}…`}</td>
-                    <td>
-                      <span className={`status ${state.tone}`}>{state.label}</span>
-                    </td>
-                    <td>{formatDate(key.createdAt)}</td>
-                    <td>{formatDate(key.lastUsedAt)}</td>
-                    <td>{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</td>
-                    <td>
-                      <UsageChart buckets={key.usage} series={['verifications']} width={100} height={28} compact />
-                      <span className="visually-hidden">{key.usage.reduce((n, b) => n + b.verifications, 0)} verifications</span>
-                    </td>
-                    <td className="row-actions">
-                      {working && can('keys:revoke') && (
-                        <button type="button" onClick={() => setAction({ kind: 'revoke', key })}>
-                          Revoke
-                        </button>
-                      )}
-                      {key.status === 'ACTIVE' && can('keys:rotate') && (
-                        <button type="button" onClick={() => setAction({ kind: 'rotate', key })}>
-                          Rotate
-                        </button>
-                      )}
-                      {key.status === 'ROTATING' && key.rotatedTo && can('rotations:complete') && (
-                        <button type="button" onClick={() => setAction({ kind: 'complete', key })}>
-                          Complete rotation
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
+              {keys.map((key) => (
+                <KeyTableRow key={key.id} apiKey={key} now={now} onAction={(kind) => (kind === 'enable' ? void enable(key) : setAction({ kind, key }))} />
+              ))}
             </tbody>
           </table>
           {keys.length === 0 && <p>No {mode === 'TEST' ? 'test' : 'live'} keys here.</p>}
@@ -145,6 +127,8 @@ export function KeysPage() {
       {creating && <CreateKeyDialog appId={appId} onClose={() => setCreating(false)} onCreated={changed} />}
       {action?.kind === 'revoke' && <RevokeDialog apiKey={action.key} onClose={() => setAction(null)} onDone={changed} />}
       {action?.kind === 'rotate' && <RotateDialog apiKey={action.key} onClose={() => setAction(null)} onDone={changed} />}
+      {action?.kind === 'edit' && <EditKeyDialog apiKey={action.key} onClose={() => setAction(null)} onDone={changed} />}
+      {action?.kind === 'disable' && <DisableKeyDialog apiKey={action.key} onClose={() => setAction(null)} onDone={changed} />}
       {action?.kind === 'complete' && action.key.rotatedTo && (
         <CompleteRotationDialog rotation={action.key.rotatedTo} oldKeyId={action.key.id} onClose={() => setAction(null)} onDone={changed} />
       )}

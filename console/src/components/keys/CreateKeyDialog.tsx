@@ -6,6 +6,7 @@ import { intOf, listOf, useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
+import { KeyControlFields, useKeyControls } from './KeyControls';
 
 const ROLES: KeyRole[] = ['READ_ONLY', 'READ_WRITE', 'ADMIN'];
 const ROLE_LABEL: Record<KeyRole, string> = { READ_ONLY: 'Read only', READ_WRITE: 'Read and write', ADMIN: 'Admin' };
@@ -30,11 +31,14 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
   const [created, setCreated] = useState<{ secret: string; publishable: boolean } | null>(null);
   const [{ fetching }, createKey] = useMutation(CreateApiKeyDocument);
   const errors = useApiErrors();
+  const controls = useKeyControls(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     errors.clear();
     const limit = intOf(rateLimit);
+    const extra = controls.read();
+    if (!extra) return;
     const result = await createKey({
       input: {
         appId,
@@ -45,6 +49,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
         expiresAt: expires ? new Date(expires).toISOString() : null,
         allowedOrigins: kind === 'PUBLISHABLE' && origins.trim() ? listOf(origins) : undefined,
         rateLimit: limit === undefined ? undefined : { limit, windowSeconds: intOf(rateWindow) ?? 60 },
+        ...extra,
       },
     });
     if (result.error) return errors.show(result.error);
@@ -102,6 +107,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
             {(props) => <input {...props} inputMode="numeric" value={rateWindow} onChange={(e) => setRateWindow(e.target.value)} />}
           </Field>
         )}
+        <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
         <div className="actions">
           <button type="submit" className="primary" disabled={fetching}>
             Create key

@@ -1,0 +1,77 @@
+import { type FormEvent, useState } from 'react';
+import { useMutation } from 'urql';
+import { type KeyRowFragment, UpdateApiKeyDocument } from '../../gql/graphql';
+import { useApiErrors } from '../../lib/useForm';
+import { Dialog } from '../Dialog';
+import { Field, FormError } from '../Field';
+import { KeyControlFields, useKeyControls } from './KeyControls';
+
+interface Props {
+  apiKey: KeyRowFragment;
+  onClose(): void;
+  onDone(): void;
+}
+
+/** Name, owner, metadata, IP allow-list and credits of a key; only the changed ones are sent. */
+export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
+  const [name, setName] = useState(apiKey.name);
+  const controls = useKeyControls(apiKey);
+  const [{ fetching }, update] = useMutation(UpdateApiKeyDocument);
+  const errors = useApiErrors();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    errors.clear();
+    const extra = controls.read();
+    if (!extra) return;
+    const result = await update({ id: apiKey.id, input: { ...(name !== apiKey.name ? { name } : {}), ...extra } });
+    if (result.error) return errors.show(result.error);
+    onDone();
+    onClose();
+  };
+  return (
+    <Dialog title={`Edit ${apiKey.name}`} open onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)}>
+        <FormError message={errors.formError} />
+        <Field label="Name" error={errors.fieldError('name')}>
+          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} required />}
+        </Field>
+        <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={fetching}>
+            Save key
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Disabling is reversible but stops every caller at once, so it asks first. */
+export function DisableKeyDialog({ apiKey, onClose, onDone }: Props) {
+  const [{ fetching }, update] = useMutation(UpdateApiKeyDocument);
+  const errors = useApiErrors();
+  const submit = async () => {
+    errors.clear();
+    const result = await update({ id: apiKey.id, input: { enabled: false } });
+    if (result.error) return errors.show(result.error);
+    onDone();
+    onClose();
+  };
+  return (
+    <Dialog title={`Disable ${apiKey.name}?`} open onClose={onClose}>
+      <p>The key is refused (KEY_DISABLED) until you enable it again. Unlike revoking, this can be undone.</p>
+      <FormError message={errors.formError} />
+      <div className="actions">
+        <button type="button" className="danger" disabled={fetching} onClick={() => void submit()}>
+          Disable key
+        </button>
+        <button type="button" data-autofocus onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
