@@ -23,3 +23,28 @@ export function FormActions({ submitLabel, tone = 'primary', disabled, onCancel 
     </div>
   );
 }
+
+interface ConfirmActionsProps {
+  /** The destructive button's text, which is also its accessible name. */
+  confirmLabel: string;
+  disabled: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+/**
+ * A confirmation's destructive button and its Cancel. Cancel takes the focus when the
+ * dialog opens (Dialog honours data-autofocus), so an Enter pressed twice changes nothing.
+ */
+export function ConfirmActions({ confirmLabel, disabled, onConfirm, onCancel }: ConfirmActionsProps) {
+  return (
+    <div className="actions">
+      <button type="button" className="danger" disabled={disabled} onClick={onConfirm}>
+        {confirmLabel}
+      </button>
+      <button type="button" data-autofocus onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
