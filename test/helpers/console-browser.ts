@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestServer } from './test-server';
+import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from './browser';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 
 /** Screenshots the browser suites write (gitignored): docs/ holds the few that are committed. */
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-results', 'console');
@@ -43,6 +45,53 @@ export async function openConsole(browser: Browser, server: TestServer): Promise
     },
     close: () => context.close(),
   };
+}
+
+export interface ConsoleSuite {
+  /** Is Chromium there? Suites skip (describe.skipIf(!suite.installed)) when it is not. */
+  installed: boolean;
+  /** The fields below are set once the suite's beforeAll has run. */
+  server: TestServer;
+  browser: Browser;
+  ui: ConsolePage;
+  page: Page;
+}
+
+export interface ConsoleSuiteOptions {
+  server?: TestServerOptions;
+  /** Sign in with the root key once the console is open. */
+  signIn?: boolean;
+  /** Then create an app of this name (signs in first); the page ends on its keys page. */
+  app?: string;
+}
+
+/**
+ * The setup every console browser suite shares: a test server, headless Chromium and the
+ * console open in a fresh context (signed in as root and on a new app's keys page when asked),
+ * all closed after the suite. Call at the top level of the file; a file's own beforeAll
+ * hooks run after this one, and its afterAll hooks before the browser and server close.
+ */
+export function consoleSuite(file: string, options: ConsoleSuiteOptions = {}): ConsoleSuite {
+  const installed = chromiumInstalled();
+  if (!installed) console.warn(`${file}: ${CHROMIUM_MISSING}`);
+  const suite = { installed } as ConsoleSuite;
+  let launched: LaunchedBrowser | null = null;
+  beforeAll(async () => {
+    if (!installed) return;
+    suite.server = await startTestServer(options.server);
+    launched = await launchBrowser();
+    if (!launched) throw new Error('Chromium did not start');
+    suite.browser = launched.browser;
+    suite.ui = await openConsole(launched.browser, suite.server);
+    suite.page = suite.ui.page;
+    if (options.signIn || options.app !== undefined) await signInAs(suite.page, suite.server.rootKey);
+    if (options.app !== undefined) await createAppInConsole(suite.page, options.app);
+  });
+  afterAll(async () => {
+    await launched?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 export async function signInAs(page: Page, key: string): Promise<void> {

@@ -1,47 +1,27 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { type ConsolePage, createAppInConsole, createSecretKey, keyRow, openConsole, seriousA11yViolations, signInAs } from '../helpers/console-browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { consoleSuite, createSecretKey, keyRow, seriousA11yViolations } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** console-a11y's promise for the key-control and webhook screens: axe-core finds nothing serious, and each dialog works by keyboard alone. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-a11y-controls.test.ts: ${CHROMIUM_MISSING}`);
-
-let server: TestServer;
-let launched: LaunchedBrowser | null;
-let ui: ConsolePage;
-let page: Page;
+const suite = consoleSuite('console-a11y-controls.test.ts', { app: 'Accessible controls' });
 let receiver: Receiver;
 
 beforeAll(async () => {
-  if (!INSTALLED) return;
-  server = await startTestServer();
+  if (!suite.installed) return;
   receiver = await startReceiver();
-  launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
-  ui = await openConsole(launched.browser, server);
-  page = ui.page;
-  await signInAs(page, server.rootKey);
-  await createAppInConsole(page, 'Accessible controls');
 });
-afterAll(async () => {
-  await launched?.close();
-  await receiver?.close();
-  await server?.close();
-});
+afterAll(() => receiver?.close());
 
 async function expectAccessible(screen: string) {
-  const violations = await seriousA11yViolations(page);
+  const violations = await seriousA11yViolations(suite.page);
   expect({ screen, violations }).toEqual({ screen, violations: [] });
 }
-const endpointRow = () => page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name: receiver.url, exact: true }) });
+const endpointRow = () => suite.page.getByRole('table').getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: receiver.url, exact: true }) });
 
-describe.skipIf(!INSTALLED)('key-control and webhook screens under axe-core', () => {
+describe.skipIf(!suite.installed)('key-control and webhook screens under axe-core', () => {
   it('the Create key dialog with every control field showing, including an error beside a field', async () => {
-    await page.getByRole('button', { name: 'Create key' }).click();
-    const dialog = page.getByRole('dialog');
+    await suite.page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = suite.page.getByRole('dialog');
     await dialog.getByLabel('Credits').fill('10');
     await dialog.getByLabel('Credit refill').selectOption('MONTHLY');
     await dialog.getByLabel('Refill amount').fill('10');
@@ -51,30 +31,30 @@ describe.skipIf(!INSTALLED)('key-control and webhook screens under axe-core', ()
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await dialog.getByText('Metadata must be valid JSON').waitFor();
     await expectAccessible('create key dialog with controls');
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
 
   it('the keys table with controls, the Edit and the Disable key dialogs', async () => {
-    await createSecretKey(page, 'edited');
+    await createSecretKey(suite.page, 'edited');
     await expectAccessible('keys with owner, credits and IP columns');
-    await keyRow(page, 'edited', /Active/).getByRole('button', { name: 'Edit' }).click();
-    await page.getByRole('dialog', { name: 'Edit edited' }).waitFor();
+    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Edit' }).click();
+    await suite.page.getByRole('dialog', { name: 'Edit edited' }).waitFor();
     await expectAccessible('edit key dialog');
-    await page.keyboard.press('Escape');
-    await keyRow(page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).click();
-    await page.getByRole('dialog', { name: 'Disable edited?' }).waitFor();
+    await suite.page.keyboard.press('Escape');
+    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).click();
+    await suite.page.getByRole('dialog', { name: 'Disable edited?' }).waitFor();
     await expectAccessible('disable key dialog');
-    await page.keyboard.press('Escape');
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await suite.page.keyboard.press('Escape');
+    await suite.page.getByRole('dialog').waitFor({ state: 'hidden' });
   });
 
   it('the webhooks page, the Create endpoint dialog, the signing secret, the deliveries and the Delete dialog', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
-    await page.getByText('No live endpoints yet.').waitFor();
+    await suite.page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    await suite.page.getByText('No live endpoints yet.').waitFor();
     await expectAccessible('webhooks (empty)');
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    const dialog = page.getByRole('dialog');
+    await suite.page.getByRole('button', { name: 'Create endpoint' }).click();
+    const dialog = suite.page.getByRole('dialog');
     await dialog.getByLabel('URL').fill('ftp://example.com/hooks');
     await dialog.getByRole('button', { name: 'Create endpoint' }).click();
     await dialog.getByText('url must be http or https').waitFor();
@@ -86,54 +66,54 @@ describe.skipIf(!INSTALLED)('key-control and webhook screens under axe-core', ()
     await dialog.getByRole('button', { name: 'Copy' }).click();
     await dialog.getByRole('button', { name: 'Done' }).click();
     await endpointRow().getByRole('button', { name: 'Send test event' }).click();
-    await page.getByRole('region', { name: /^Deliveries to / }).getByRole('cell', { name: 'Succeeded' }).waitFor();
+    await suite.page.getByRole('region', { name: /^Deliveries to / }).getByRole('cell', { name: 'Succeeded' }).waitFor();
     await expectAccessible('webhooks with deliveries');
     await endpointRow().getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: 'Delete endpoint?' }).waitFor();
+    await suite.page.getByRole('dialog', { name: 'Delete endpoint?' }).waitFor();
     await expectAccessible('delete endpoint dialog');
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
   });
 });
 
-describe.skipIf(!INSTALLED)('the new dialogs by keyboard alone', () => {
+describe.skipIf(!suite.installed)('the new dialogs by keyboard alone', () => {
   it('Create endpoint: open, fill, submit with Enter; the reveal asks before Escape loses the secret', async () => {
-    await page.getByRole('button', { name: 'Create endpoint' }).focus();
-    await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog');
-    await expect.poll(() => page.evaluate(`document.activeElement?.closest('dialog') !== null`)).toBe(true);
-    await page.keyboard.type(`${receiver.url}/second`);
+    await suite.page.getByRole('button', { name: 'Create endpoint' }).focus();
+    await suite.page.keyboard.press('Enter');
+    const dialog = suite.page.getByRole('dialog');
+    await expect.poll(() => suite.page.evaluate(`document.activeElement?.closest('dialog') !== null`)).toBe(true);
+    await suite.page.keyboard.type(`${receiver.url}/second`);
     // Tab to the first event type and tick it with Space; Shift+Tab back to the URL, where Enter submits.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Space');
+    await suite.page.keyboard.press('Tab');
+    await suite.page.keyboard.press('Space');
     expect(await dialog.getByRole('checkbox', { name: 'key.created' }).isChecked()).toBe(true);
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Enter');
+    await suite.page.keyboard.press('Shift+Tab');
+    await suite.page.keyboard.press('Enter');
     await dialog.getByLabel('Signing secret').waitFor();
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
     await dialog.getByText('You have not copied the signing secret.').waitFor();
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Enter');
+    await suite.page.keyboard.press('Shift+Tab');
+    await suite.page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden' });
-    const second = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `${receiver.url}/second`, exact: true }) });
+    const second = suite.page.getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: `${receiver.url}/second`, exact: true }) });
     await second.waitFor();
     expect((await second.getByRole('cell').allTextContents())[0]).toBe('key.created');
   });
 
   it('Disable key: focus starts on Cancel, Escape cancels, Shift+Tab then Enter disables', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
-    await keyRow(page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
-    await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog', { name: 'Disable edited?' });
+    await suite.page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
+    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
+    await suite.page.keyboard.press('Enter');
+    const dialog = suite.page.getByRole('dialog', { name: 'Disable edited?' });
     await dialog.waitFor();
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
-    await page.keyboard.press('Escape');
+    expect(await suite.page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await keyRow(page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
-    await page.keyboard.press('Enter');
+    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
+    await suite.page.keyboard.press('Enter');
     await dialog.waitFor();
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Enter');
-    await keyRow(page, 'edited', /Disabled/).waitFor();
-    expect(ui.problems).toEqual([]);
+    await suite.page.keyboard.press('Shift+Tab');
+    await suite.page.keyboard.press('Enter');
+    await keyRow(suite.page, 'edited', /Disabled/).waitFor();
+    expect(suite.ui.problems).toEqual([]);
   });
 });

@@ -1,42 +1,18 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKeyDocument } from '../generated/graphql';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { type ConsolePage, createAppInConsole, keyRow, openConsole, readReveal, signInAs } from '../helpers/console-browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { consoleSuite, keyRow, readReveal } from '../helpers/console-browser';
 
 /** DESIGN.md "Key controls" in the console: owner, metadata, IP allow-list and credits from the Create key dialog. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-key-controls.test.ts: ${CHROMIUM_MISSING}`);
-
-let server: TestServer;
-let launched: LaunchedBrowser | null;
-let ui: ConsolePage;
-let page: Page;
-
-beforeAll(async () => {
-  if (!INSTALLED) return;
-  server = await startTestServer();
-  launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
-  ui = await openConsole(launched.browser, server);
-  page = ui.page;
-  await signInAs(page, server.rootKey);
-  await createAppInConsole(page, 'Controlled app');
-});
-afterAll(async () => {
-  await launched?.close();
-  await server?.close();
-});
+const suite = consoleSuite('console-key-controls.test.ts', { app: 'Controlled app' });
 
 async function openCreateKey() {
-  await page.getByRole('button', { name: 'Create key' }).click();
-  const dialog = page.getByRole('dialog', { name: /^Create key/ });
+  await suite.page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = suite.page.getByRole('dialog', { name: /^Create key/ });
   await dialog.getByLabel('Kind').selectOption('SECRET');
   return dialog;
 }
 
-describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
+describe.skipIf(!suite.installed)('the Create key dialog with key controls', () => {
   it('refuses metadata that is not a JSON object beside the field, before asking the API', async () => {
     const dialog = await openCreateKey();
     await dialog.getByLabel('Name').fill('bad-meta');
@@ -44,9 +20,9 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Metadata').getAttribute('aria-invalid')).toBe('true');
     await dialog.getByText('Metadata must be a JSON object').waitFor();
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect(await page.getByRole('rowheader', { name: 'bad-meta' }).count()).toBe(0);
+    expect(await suite.page.getByRole('rowheader', { name: 'bad-meta' }).count()).toBe(0);
   });
 
   it('shows the API’s error for a bad IP entry beside "Allowed IPs" (extensions.field)', async () => {
@@ -56,7 +32,7 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Allowed IPs').getAttribute('aria-invalid')).toBe('true');
     await dialog.getByText('allowedIps entries must be IP addresses or CIDR ranges').waitFor();
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
   });
 
   it('shows the API’s errors for oversized metadata and a negative balance beside their fields', async () => {
@@ -71,7 +47,7 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Credits').getAttribute('aria-invalid')).toBe('true');
     await dialog.getByText(/^credits\.remaining must be between 0 and/).waitFor();
-    await page.keyboard.press('Escape');
+    await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
 
@@ -85,35 +61,35 @@ describe.skipIf(!INSTALLED)('the Create key dialog with key controls', () => {
     await dialog.getByLabel('Credit refill').selectOption('DAILY');
     await dialog.getByLabel('Refill amount').fill('50');
     await dialog.getByRole('button', { name: 'Create key' }).click();
-    await readReveal(page);
-    const row = keyRow(page, 'metered', /Active/);
+    await readReveal(suite.page);
+    const row = keyRow(suite.page, 'metered', /Active/);
     await row.waitFor();
     const cells = await row.getByRole('cell').allTextContents();
     expect(cells).toEqual(expect.arrayContaining(['customer-42', '100 left · refills 50 daily', '127.0.0.1, 10.0.0.0/8']));
 
     const id = (await row.getAttribute('data-key-id')) as string;
-    const { apiKey } = await server.root.ok(ApiKeyDocument, { id });
+    const { apiKey } = await suite.server.root.ok(ApiKeyDocument, { id });
     expect(apiKey).toMatchObject({ ownerId: 'customer-42', meta: { plan: 'pro' }, allowedIps: ['127.0.0.1', '10.0.0.0/8'], credits: { remaining: 100, refill: { interval: 'DAILY', amount: 50 } } });
   });
 
   it('filters the table by owner', async () => {
-    await page.getByLabel('Owner filter').fill('customer-42');
-    await expect.poll(() => page.getByRole('table').getByRole('rowheader').allTextContents()).toEqual(['metered']);
-    await page.getByLabel('Owner filter').fill('nobody');
-    await page.getByText('No live keys here.').waitFor();
-    await page.getByLabel('Owner filter').fill('');
-    await page.getByRole('rowheader', { name: 'metered' }).waitFor();
+    await suite.page.getByLabel('Owner filter').fill('customer-42');
+    await expect.poll(() => suite.page.getByRole('table').getByRole('rowheader').allTextContents()).toEqual(['metered']);
+    await suite.page.getByLabel('Owner filter').fill('nobody');
+    await suite.page.getByText('No live keys here.').waitFor();
+    await suite.page.getByLabel('Owner filter').fill('');
+    await suite.page.getByRole('rowheader', { name: 'metered' }).waitFor();
   });
 
   it('edits the owner and sends only what changed (the credit balance stays)', async () => {
-    await keyRow(page, 'metered', /Active/).getByRole('button', { name: 'Edit' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Edit metered' });
+    await keyRow(suite.page, 'metered', /Active/).getByRole('button', { name: 'Edit' }).click();
+    const dialog = suite.page.getByRole('dialog', { name: 'Edit metered' });
     expect(await dialog.getByLabel('Metadata').inputValue()).toContain('"plan": "pro"');
     await dialog.getByLabel('Owner').fill('customer-43');
     await dialog.getByRole('button', { name: 'Save key' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await keyRow(page, 'metered', /Active/).getByRole('cell', { name: 'customer-43' }).waitFor();
-    await ui.screenshot('keys-controls');
-    expect(ui.problems).toEqual([]);
+    await keyRow(suite.page, 'metered', /Active/).getByRole('cell', { name: 'customer-43' }).waitFor();
+    await suite.ui.screenshot('keys-controls');
+    expect(suite.ui.problems).toEqual([]);
   });
 });

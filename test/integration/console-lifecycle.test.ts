@@ -1,91 +1,72 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { type ConsolePage, createAppInConsole, createSecretKey, keyRow, openConsole, readReveal, signInAs, verifyStatus } from '../helpers/console-browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, createAppInConsole, createSecretKey, keyRow, readReveal, signInAs, verifyStatus } from '../helpers/console-browser';
 
 /**
  * The whole key lifecycle as an operator does it, in headless Chromium against a real
  * Keygate (SQLite or PostgreSQL per KEYGATE_TEST_DB); each key is then checked from
  * outside the browser, at GET /auth/verify.
  */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-lifecycle.test.ts: ${CHROMIUM_MISSING}`);
+const suite = consoleSuite('console-lifecycle.test.ts');
 
-let server: TestServer;
-let launched: LaunchedBrowser | null;
-let ui: ConsolePage;
-
-beforeAll(async () => {
-  if (!INSTALLED) return;
-  server = await startTestServer();
-  launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
-  ui = await openConsole(launched.browser, server);
-});
-afterAll(async () => {
-  await launched?.close();
-  await server?.close();
-});
-
-describe.skipIf(!INSTALLED)('the key lifecycle in the console', () => {
+describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
   let first: string;
   let second: string;
 
   it('signs in with the root key and says who you are', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await page.getByRole('heading', { name: 'Keygate Console' }).waitFor();
-    await ui.screenshot('sign-in');
-    await signInAs(page, server.rootKey);
+    await suite.ui.screenshot('sign-in');
+    await signInAs(page, suite.server.rootKey);
     expect(await page.getByLabel('Signed in as').textContent()).toBe('Root key · all apps');
-    expect(page.url()).toBe(`${server.baseUrl}/console/apps`);
+    expect(page.url()).toBe(`${suite.server.baseUrl}/console/apps`);
   });
 
   it('creates an app, then a secret key whose revealed value works at /auth/verify', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await createAppInConsole(page, 'Lifecycle app');
     first = await createSecretKey(page, 'backend');
     expect(first).toMatch(/^sk_live_/);
-    expect(await verifyStatus(server, first)).toBe(200);
+    expect(await verifyStatus(suite.server, first)).toBe(200);
     await keyRow(page, 'backend', /Active/).waitFor();
-    await ui.screenshot('keys');
+    await suite.ui.screenshot('keys');
   });
 
   it('rotates with a grace period: both keys work until the rotation completes', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await keyRow(page, 'backend', /Active/).getByRole('button', { name: 'Rotate' }).click();
     const dialog = page.getByRole('dialog', { name: 'Rotate backend' });
     await dialog.getByLabel('Grace period').selectOption({ label: '1 hour' });
     await dialog.getByRole('button', { name: 'Rotate key' }).click();
     second = await readReveal(page);
     expect(second).not.toBe(first);
-    expect(await verifyStatus(server, first)).toBe(200);
-    expect(await verifyStatus(server, second)).toBe(200);
+    expect(await verifyStatus(suite.server, first)).toBe(200);
+    expect(await verifyStatus(suite.server, second)).toBe(200);
     await keyRow(page, 'backend', /Rotating · (5\d min|1 h 0 min) left/).waitFor();
 
     await keyRow(page, 'backend', /Rotating/).getByRole('button', { name: 'Complete rotation' }).click();
     const complete = page.getByRole('dialog', { name: 'Complete rotation' });
     // The old key was just verified: the panel says it is still in use.
     await complete.getByText(/The old key is still in use: \d+ verification/).waitFor();
-    await ui.screenshot('complete-rotation');
+    await suite.ui.screenshot('complete-rotation');
     await complete.getByRole('button', { name: 'Complete rotation' }).click();
     await complete.waitFor({ state: 'hidden' });
-    expect(await verifyStatus(server, first)).toBe(401);
-    expect(await verifyStatus(server, second)).toBe(200);
+    expect(await verifyStatus(suite.server, first)).toBe(401);
+    expect(await verifyStatus(suite.server, second)).toBe(200);
   });
 
   it('revokes the new key with a reason: refused from then on', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await keyRow(page, 'backend', /Active/).getByRole('button', { name: 'Revoke' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke backend?' });
     await dialog.getByLabel('Reason').fill('lifecycle test');
     await dialog.getByRole('button', { name: 'Revoke key' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(await verifyStatus(server, second)).toBe(401);
+    expect(await verifyStatus(suite.server, second)).toBe(401);
     expect(await page.getByRole('row').filter({ hasText: /Revoked/ }).count()).toBeGreaterThanOrEqual(1);
   });
 
   it('shows the verifications and failures in the usage chart', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await page.getByRole('navigation').getByRole('link', { name: 'Usage' }).click();
     const figure = page.getByRole('figure', { name: 'Usage' }).first();
     await figure.waitFor();
@@ -93,11 +74,11 @@ describe.skipIf(!INSTALLED)('the key lifecycle in the console', () => {
     await expect.poll(async () => Number(await figure.locator('[data-total="verifications"]').textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     expect(Number(await figure.locator('[data-total="failures"]').textContent())).toBeGreaterThanOrEqual(2);
     expect(await figure.locator('canvas').count()).toBeGreaterThan(0);
-    await ui.screenshot('usage');
+    await suite.ui.screenshot('usage');
   });
 
   it('shows what happened in the audit log, with the chain verified', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
     const table = page.getByRole('table');
     await table.getByText('key.revoke').waitFor();
@@ -114,11 +95,11 @@ describe.skipIf(!INSTALLED)('the key lifecycle in the console', () => {
     });
     expect(csv.split('\r\n')[0]).toBe('at,action,mode,actor_type,actor_id,target_id,ip,details');
     expect(csv).toContain(',key.revoke,');
-    await ui.screenshot('audit-log');
+    await suite.ui.screenshot('audit-log');
   });
 
   it('shows only test keys under the Test mode switch', async () => {
-    const { page } = ui;
+    const { page } = suite.ui;
     await page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
     await keyRow(page, 'backend', /Revoked/).first().waitFor();
     await page.getByRole('switch', { name: 'Test mode' }).check();
@@ -128,25 +109,25 @@ describe.skipIf(!INSTALLED)('the key lifecycle in the console', () => {
     expect(testKey).toMatch(/^sk_test_/);
     await keyRow(page, 'sandbox', /Active/).waitFor();
     expect(await page.getByRole('rowheader', { name: 'backend' }).count()).toBe(0);
-    await ui.screenshot('keys-test-mode');
+    await suite.ui.screenshot('keys-test-mode');
     await page.getByRole('switch', { name: 'Test mode' }).uncheck();
     await keyRow(page, 'backend', /Revoked/).first().waitFor();
     expect(await page.getByRole('rowheader', { name: 'sandbox' }).count()).toBe(0);
   });
 
   it('signs out: the session cookie no longer works anywhere', async () => {
-    const { page, context } = ui;
+    const { page, context } = suite.ui;
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'keygate_console', httpOnly: true, sameSite: 'Strict' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     expect(await context.cookies()).toEqual([]);
-    const response = await fetch(`${server.baseUrl}/graphql`, {
+    const response = await fetch(`${suite.server.baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: `${cookie.name}=${cookie.value}`, origin: server.baseUrl, 'apollo-require-preflight': 'true' },
+      headers: { 'content-type': 'application/json', cookie: `${cookie.name}=${cookie.value}`, origin: suite.server.baseUrl, 'apollo-require-preflight': 'true' },
       body: JSON.stringify({ query: '{ viewer { type } }' }),
     });
     expect(response.status).toBe(401);
-    expect(ui.problems).toEqual([]);
+    expect(suite.ui.problems).toEqual([]);
   });
 });

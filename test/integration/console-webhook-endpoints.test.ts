@@ -1,51 +1,31 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEndpointsDocument } from '../generated/graphql';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { type ConsolePage, createAppInConsole, openConsole, signInAs } from '../helpers/console-browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { consoleSuite } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** Managing an endpoint in the console: a FAILED delivery retried, disabling and enabling, deleting with a confirmation. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-webhook-endpoints.test.ts: ${CHROMIUM_MISSING}`);
-
-let server: TestServer;
-let launched: LaunchedBrowser | null;
-let ui: ConsolePage;
-let page: Page;
+// One attempt and no waiting: the first delivery fails for good, so it can be retried.
+const suite = consoleSuite('console-webhook-endpoints.test.ts', { server: { env: { KEYGATE_WEBHOOK_RETRY_SCHEDULE: '0' } }, app: 'Flaky app' });
 let receiver: Receiver;
 let appId: string;
 
 beforeAll(async () => {
-  if (!INSTALLED) return;
-  // One attempt and no waiting: the first delivery fails for good, so it can be retried.
-  server = await startTestServer({ env: { KEYGATE_WEBHOOK_RETRY_SCHEDULE: '0' } });
+  if (!suite.installed) return;
   receiver = await startReceiver((n) => (n === 1 ? 500 : 204));
-  launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
-  ui = await openConsole(launched.browser, server);
-  page = ui.page;
-  await signInAs(page, server.rootKey);
-  await createAppInConsole(page, 'Flaky app');
-  appId = new URL(page.url()).pathname.split('/')[3];
-  await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
-  await page.getByRole('button', { name: 'Create endpoint' }).click();
-  await page.getByRole('dialog').getByLabel('URL').fill(receiver.url);
-  await page.getByRole('dialog').getByRole('button', { name: 'Create endpoint' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Copy' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+  appId = new URL(suite.page.url()).pathname.split('/')[3];
+  await suite.page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+  await suite.page.getByRole('button', { name: 'Create endpoint' }).click();
+  await suite.page.getByRole('dialog').getByLabel('URL').fill(receiver.url);
+  await suite.page.getByRole('dialog').getByRole('button', { name: 'Create endpoint' }).click();
+  await suite.page.getByRole('dialog').getByRole('button', { name: 'Copy' }).click();
+  await suite.page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
 });
-afterAll(async () => {
-  await launched?.close();
-  await receiver?.close();
-  await server?.close();
-});
+afterAll(() => receiver?.close());
 
-const row = () => page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name: receiver.url, exact: true }) });
-const endpoints = async () => (await server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints;
+const row = () => suite.page.getByRole('table').getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: receiver.url, exact: true }) });
+const endpoints = async () => (await suite.server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints;
 
-describe.skipIf(!INSTALLED)('an endpoint’s deliveries and state', () => {
+describe.skipIf(!suite.installed)('an endpoint’s deliveries and state', () => {
   it('lists an endpoint for all events by default', async () => {
     await row().waitFor();
     expect((await row().getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['All events', 'Enabled']);
@@ -53,7 +33,7 @@ describe.skipIf(!INSTALLED)('an endpoint’s deliveries and state', () => {
 
   it('shows a FAILED delivery with its response status, and Retry delivers it', async () => {
     await row().getByRole('button', { name: 'Send test event' }).click();
-    const deliveries = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
+    const deliveries = suite.page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
     const failed = deliveries.getByRole('row').filter({ hasText: 'Failed' });
     await failed.waitFor();
     expect((await failed.getByRole('cell').allTextContents()).slice(0, 4)).toEqual(['Failed', '1', 'HTTP 500', expect.any(String)]);
@@ -65,7 +45,7 @@ describe.skipIf(!INSTALLED)('an endpoint’s deliveries and state', () => {
   });
 
   it('filters the deliveries by status', async () => {
-    const deliveries = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
+    const deliveries = suite.page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
     await deliveries.getByLabel('Delivery status filter').selectOption('FAILED');
     await deliveries.getByText('No deliveries with this status yet.').waitFor();
     await deliveries.getByLabel('Delivery status filter').selectOption('');
@@ -84,14 +64,14 @@ describe.skipIf(!INSTALLED)('an endpoint’s deliveries and state', () => {
 
   it('deletes only after the confirmation', async () => {
     await row().getByRole('button', { name: 'Delete' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete endpoint?' });
-    await page.keyboard.press('Escape');
+    const dialog = suite.page.getByRole('dialog', { name: 'Delete endpoint?' });
+    await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await endpoints()).toHaveLength(1);
     await row().getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
-    await page.getByText('No live endpoints yet.').waitFor();
+    await suite.page.getByText('No live endpoints yet.').waitFor();
     expect(await endpoints()).toEqual([]);
-    expect(ui.problems).toEqual([]);
+    expect(suite.ui.problems).toEqual([]);
   });
 });

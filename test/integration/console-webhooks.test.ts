@@ -1,54 +1,34 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { type ConsolePage, createAppInConsole, openConsole, signInAs } from '../helpers/console-browser';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { consoleSuite } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** DESIGN.md "Webhooks" in the console: an endpoint created in the dialog receives a signed test event, and its delivery shows up. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-webhooks.test.ts: ${CHROMIUM_MISSING}`);
-
-let server: TestServer;
-let launched: LaunchedBrowser | null;
-let ui: ConsolePage;
-let page: Page;
+const suite = consoleSuite('console-webhooks.test.ts', { app: 'Hooked app' });
 let receiver: Receiver;
 let signingSecret: string;
 
+// NODE_ENV=test (the test server's): a loopback receiver is an allowed endpoint address.
 beforeAll(async () => {
-  if (!INSTALLED) return;
-  // NODE_ENV=test: a loopback receiver is an allowed endpoint address.
-  server = await startTestServer();
+  if (!suite.installed) return;
   receiver = await startReceiver();
-  launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
-  ui = await openConsole(launched.browser, server);
-  page = ui.page;
-  await signInAs(page, server.rootKey);
-  await createAppInConsole(page, 'Hooked app');
 });
-afterAll(async () => {
-  await launched?.close();
-  await receiver?.close();
-  await server?.close();
-});
+afterAll(() => receiver?.close());
 
-const endpointRow = (url: string) => page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name: url, exact: true }) });
+const endpointRow = (url: string) => suite.page.getByRole('table').getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: url, exact: true }) });
 
-describe.skipIf(!INSTALLED)('webhook endpoints in the console', () => {
+describe.skipIf(!suite.installed)('webhook endpoints in the console', () => {
   it('creates an endpoint for chosen events and reveals its whsec_ signing secret once', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
-    await page.getByRole('heading', { name: 'Webhooks of Hooked app' }).waitFor();
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    const dialog = page.getByRole('dialog', { name: /^Create endpoint/ });
+    await suite.page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    await suite.page.getByRole('heading', { name: 'Webhooks of Hooked app' }).waitFor();
+    await suite.page.getByRole('button', { name: 'Create endpoint' }).click();
+    const dialog = suite.page.getByRole('dialog', { name: /^Create endpoint/ });
     await dialog.getByLabel('URL').fill(receiver.url);
     const events = dialog.getByRole('group', { name: 'Events' });
     await events.getByRole('checkbox', { name: 'key.revoked' }).check();
     await events.getByRole('checkbox', { name: 'webhook.test' }).check();
     await dialog.getByRole('button', { name: 'Create endpoint' }).click();
 
-    const reveal = page.getByRole('dialog', { name: "The endpoint's signing secret" });
+    const reveal = suite.page.getByRole('dialog', { name: "The endpoint's signing secret" });
     const field = reveal.getByLabel('Signing secret');
     signingSecret = await field.inputValue();
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
@@ -67,30 +47,30 @@ describe.skipIf(!INSTALLED)('webhook endpoints in the console', () => {
 
   it('sends a test event: the receiver verifies its signature and the delivery reads Succeeded', async () => {
     await endpointRow(receiver.url).getByRole('button', { name: 'Send test event' }).click();
-    const deliveries = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
-    const delivery = deliveries.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'webhook.test' }) });
+    const deliveries = suite.page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
+    const delivery = deliveries.getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: 'webhook.test' }) });
     await delivery.filter({ hasText: 'Succeeded' }).waitFor();
     expect((await delivery.getByRole('cell').allTextContents()).slice(0, 3)).toEqual(['Succeeded', '1', 'HTTP 204']);
     expect(await delivery.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(receiver.events('webhook.test')).toHaveLength(1);
-    await ui.screenshot('webhooks');
+    await suite.ui.screenshot('webhooks');
   });
 
   it('shows only test-mode endpoints under the Test mode switch, and creates them in test mode', async () => {
-    await page.getByRole('switch', { name: 'Test mode' }).check();
-    await page.getByText('No test endpoints yet.').waitFor();
-    expect(await page.getByRole('rowheader', { name: receiver.url }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    await page.getByRole('dialog', { name: 'Create endpoint (test mode)' }).waitFor();
-    await page.keyboard.press('Escape');
-    await page.getByRole('switch', { name: 'Test mode' }).uncheck();
+    await suite.page.getByRole('switch', { name: 'Test mode' }).check();
+    await suite.page.getByText('No test endpoints yet.').waitFor();
+    expect(await suite.page.getByRole('rowheader', { name: receiver.url }).count()).toBe(0);
+    await suite.page.getByRole('button', { name: 'Create endpoint' }).click();
+    await suite.page.getByRole('dialog', { name: 'Create endpoint (test mode)' }).waitFor();
+    await suite.page.keyboard.press('Escape');
+    await suite.page.getByRole('switch', { name: 'Test mode' }).uncheck();
     await endpointRow(receiver.url).waitFor();
   });
 
   it('never puts the signing secret in localStorage, sessionStorage or a URL', async () => {
     expect(signingSecret).toMatch(/^whsec_/);
-    const stored = (await page.evaluate(`({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), url: location.href })`)) as Record<string, string>;
+    const stored = (await suite.page.evaluate(`({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), url: location.href })`)) as Record<string, string>;
     for (const place of Object.values(stored)) expect(place).not.toContain(signingSecret);
-    expect(ui.problems).toEqual([]);
+    expect(suite.ui.problems).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import type { AppFieldsFragment } from '../gql/graphql';
 import { intOf, listOf } from '../lib/useForm';
 import { Field } from './Field';
+import { FormActions } from './FormActions';
 
 export interface AppFormValues {
   name: string;
@@ -52,16 +53,7 @@ export function AppForm({ initial, submitLabel, busy, fieldError, onSubmit, onCa
           <input type="checkbox" checked={canPublish} onChange={(e) => setCanPublish(e.target.checked)} /> Publishable keys may mint tokens that publish audio and video
         </label>
       </div>
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions submitLabel={submitLabel} disabled={busy} onCancel={onCancel} />
     </form>
   );
 }

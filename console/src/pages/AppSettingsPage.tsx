@@ -8,6 +8,7 @@ import { AppDocument, DeleteAppDocument, UpdateAppDocument } from '../gql/graphq
 import { useSession } from '../lib/session';
 import { useApiErrors } from '../lib/useForm';
 import { useAppId } from '../lib/useAppId';
+import { FormActions } from '../components/FormActions';
 
 export function AppSettingsPage() {
   const appId = useAppId();
@@ -77,14 +78,7 @@ function DeleteAppDialog({ appId, name, onClose }: { appId: string; name: string
         <Field label="Type the app's name to confirm" hint={name}>
           {(props) => <input {...props} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />}
         </Field>
-        <div className="actions">
-          <button type="submit" className="danger" disabled={typed !== name || fetching}>
-            Delete app
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Delete app" tone="danger" disabled={typed !== name || fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );

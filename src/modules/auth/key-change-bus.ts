@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
-import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config';
+import { PgListener } from '../../database/pg-listener';
 import type { KeyCache, KeyChange } from './key-cache';
 
 /** What a committed mutation changed for authentication: keys, or the signing keys. */
@@ -27,10 +27,7 @@ const RECONNECT_MAX_MS = 5_000;
  * on reconnecting.
  */
 export class KeyChangeBus {
-  private client: Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay = RECONNECT_MIN_MS;
-  private closed = false;
+  private listener: PgListener | undefined;
   private connected = false;
 
   /** Called when signing keys changed (here or in another process). */
@@ -68,10 +65,17 @@ export class KeyChangeBus {
   async start(): Promise<void> {
     if (this.database.dialect !== 'postgresql') return;
     this.cache.setDegraded(true);
-    await this.connect().catch((error: Error) => {
-      this.logger.warn({ err: { message: error.message } }, 'key change listener could not connect; retrying');
-      this.scheduleReconnect();
+    this.listener = new PgListener({
+      url: this.database.url,
+      channel: KEY_CHANGES_CHANNEL,
+      applicationName: 'keygate-key-changes',
+      onNotification: (payload) => this.received(payload),
+      onListening: () => this.resumed(),
+      onLost: (error) => this.lost(error),
+      onStartFailed: (error) => this.logger.warn({ err: { message: error.message } }, 'key change listener could not connect; retrying'),
+      reconnect: { minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS },
     });
+    await this.listener.start();
   }
 
   /** Whether notifications from other processes are being received. */
@@ -80,39 +84,16 @@ export class KeyChangeBus {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener?.close();
   }
 
-  private async connect(): Promise<void> {
-    if (this.database.dialect !== 'postgresql' || this.closed) return;
-    const client = new Client({ connectionString: this.database.url, application_name: 'keygate-key-changes' });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    client.on('notification', (message) => {
-      if (message.channel === KEY_CHANGES_CHANNEL) this.received(message.payload);
-    });
-    this.client = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${KEY_CHANGES_CHANNEL}`);
-    } catch (error) {
-      this.client = undefined;
-      client.removeAllListeners();
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.closed) return void (await client.end().catch(() => undefined));
+  private resumed(): void {
     // Whatever happened while not listening is unknown: start from an empty cache.
     this.cache.clear();
     this.onSigningKeysChanged();
     this.onAppChanged(null);
     this.cache.setDegraded(false);
     this.connected = true;
-    this.reconnectDelay = RECONNECT_MIN_MS;
   }
 
   private received(payload: string | undefined): void {
@@ -126,28 +107,10 @@ export class KeyChangeBus {
     }
   }
 
-  private lost(client: Client, error?: Error): void {
-    if (this.client !== client) return;
-    this.client = undefined;
+  private lost(error?: Error): void {
     this.connected = false;
     this.cache.setDegraded(true);
-    client.removeAllListeners();
-    client.on('error', () => undefined);
-    void client.end().catch(() => undefined);
-    if (this.closed) return;
     this.logger.warn({ err: error ? { message: error.message } : undefined }, 'key change listener lost its connection; caching briefly until it is back');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer) return;
-    const delay = this.reconnectDelay;
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect().catch(() => this.scheduleReconnect());
-    }, delay);
-    this.reconnectTimer.unref();
   }
 }
 

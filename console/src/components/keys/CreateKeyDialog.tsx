@@ -7,6 +7,7 @@ import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
 import { KeyControlFields, useKeyControls } from './KeyControls';
+import { FormActions } from '../FormActions';
 
 const ROLES: KeyRole[] = ['READ_ONLY', 'READ_WRITE', 'ADMIN'];
 const ROLE_LABEL: Record<KeyRole, string> = { READ_ONLY: 'Read only', READ_WRITE: 'Read and write', ADMIN: 'Admin' };
@@ -108,14 +109,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
           </Field>
         )}
         <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={fetching}>
-            Create key
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Create key" disabled={fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -6,6 +6,7 @@ import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
 import { RotationUse } from './RotationUse';
+import { FormActions } from '../FormActions';
 
 interface KeyRef {
   id: string;
@@ -39,14 +40,7 @@ export function RevokeDialog({ apiKey, onClose, onDone }: ActionProps) {
         <Field label="Reason" hint="Optional; kept in the audit log" error={errors.fieldError('reason')}>
           {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
-        <div className="actions">
-          <button type="submit" className="danger" disabled={fetching}>
-            Revoke key
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Revoke key" tone="danger" disabled={fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -99,14 +93,7 @@ export function RotateDialog({ apiKey, onClose, onDone }: ActionProps) {
             {(props) => <input {...props} type="number" min={0} max={720} step="any" value={customHours} onChange={(e) => setCustomHours(e.target.value)} />}
           </Field>
         )}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={fetching}>
-            Rotate key
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Rotate key" disabled={fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -5,6 +5,7 @@ import { useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { KeyControlFields, useKeyControls } from './KeyControls';
+import { ConfirmActions, FormActions } from '../FormActions';
 
 interface Props {
   apiKey: KeyRowFragment;
@@ -36,14 +37,7 @@ export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
           {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
         <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={fetching}>
-            Save key
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Save key" disabled={fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -64,14 +58,7 @@ export function DisableKeyDialog({ apiKey, onClose, onDone }: Props) {
     <Dialog title={`Disable ${apiKey.name}?`} open onClose={onClose}>
       <p>The key is refused (KEY_DISABLED) until you enable it again. Unlike revoking, this can be undone.</p>
       <FormError message={errors.formError} />
-      <div className="actions">
-        <button type="button" className="danger" disabled={fetching} onClick={() => void submit()}>
-          Disable key
-        </button>
-        <button type="button" data-autofocus onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <ConfirmActions confirmLabel="Disable key" disabled={fetching} onConfirm={() => void submit()} onCancel={onClose} />
     </Dialog>
   );
 }

@@ -7,6 +7,7 @@ import { useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
+import { FormActions } from '../FormActions';
 
 /**
  * URL and event types (the server's own list, so the console never offers a type the API
@@ -58,14 +59,7 @@ export function CreateEndpointDialog({ appId, onClose, onCreated }: { appId: str
             </small>
           )}
         </fieldset>
-        <div className="actions">
-          <button type="submit" className="primary" disabled={fetching}>
-            Create endpoint
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Create endpoint" disabled={fetching} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import { DeleteWebhookEndpointDocument } from '../../gql/graphql';
 import { useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { FormError } from '../Field';
+import { ConfirmActions } from '../FormActions';
 
 export function DeleteEndpointDialog({ endpoint, onClose, onDone }: { endpoint: { id: string; url: string }; onClose(): void; onDone(): void }) {
   const [{ fetching }, remove] = useMutation(DeleteWebhookEndpointDocument);
@@ -20,14 +21,7 @@ export function DeleteEndpointDialog({ endpoint, onClose, onDone }: { endpoint: 
         <span className="mono">{endpoint.url}</span> stops receiving events, and its delivery history is deleted with it. This cannot be undone.
       </p>
       <FormError message={errors.formError} />
-      <div className="actions">
-        <button type="button" className="danger" disabled={fetching} onClick={() => void submit()}>
-          Delete endpoint
-        </button>
-        <button type="button" data-autofocus onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <ConfirmActions confirmLabel="Delete endpoint" disabled={fetching} onConfirm={() => void submit()} onCancel={onClose} />
     </Dialog>
   );
 }
