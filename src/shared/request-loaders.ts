@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/core';
 
 /** What a loader needs of the GraphQL context: the request's EntityManager, read at batch time. */
-interface LoaderHost {
+export interface LoaderHost {
   em: EntityManager;
 }
 
@@ -28,20 +28,16 @@ export function requestLoader<K, V>(
   return loader;
 }
 
-/** Rows of `entity` by id, one `in (…)` query per batch; a missing row is null. */
-export function rowsById<T extends { id: string }>(entity: new () => T) {
-  return async (em: EntityManager, ids: readonly string[]): Promise<(T | null)[]> => {
-    const rows: T[] = await em.find(entity as new () => T, { id: { $in: [...ids] } } as never);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  };
-}
-
-/** Rows of `entity` by a unique column other than the id; a missing row is null. */
+/** Rows of `entity` by a unique column, one `in (…)` query per batch; a missing row is null. */
 export function rowsBy<T extends object>(entity: new () => T, column: keyof T & string) {
   return async (em: EntityManager, values: readonly string[]): Promise<(T | null)[]> => {
     const rows: T[] = await em.find(entity as new () => T, { [column]: { $in: [...values] } } as never);
     const byValue = new Map(rows.map((row) => [String(row[column]), row]));
     return values.map((value) => byValue.get(value) ?? null);
   };
+}
+
+/** Rows of `entity` by id. */
+export function rowsById<T extends { id: string }>(entity: new () => T) {
+  return rowsBy(entity, 'id');
 }

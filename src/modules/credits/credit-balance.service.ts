@@ -1,4 +1,4 @@
-import { requestLoader, rowsById } from '../../shared/request-loaders';
+import { type LoaderHost, requestLoader, rowsById } from '../../shared/request-loaders';
 import type { EntityManager } from '@mikro-orm/core';
 import { ApiKey } from '../keys/api-key.entity';
 import { CreditRefill, CreditBalance } from './credit-balance.entity';
@@ -42,7 +42,7 @@ export async function changeBalance(em: EntityManager, key: ApiKey, spec: Credit
 }
 
 /** A key's credits as they read at `now`, or null for a key without a balance. */
-export async function creditsOf(ctx: Parameters<typeof requestLoader>[0], key: Pick<ApiKey, 'creditBalanceId'>, now: Date): Promise<KeyCredits | null> {
+export async function creditsOf(ctx: LoaderHost, key: Pick<ApiKey, 'creditBalanceId'>, now: Date): Promise<KeyCredits | null> {
   if (!key.creditBalanceId) return null;
   // Batched per request: a page of keys reads its balances in one query.
   const balance = await requestLoader(ctx, 'credits.balanceById', rowsById(CreditBalance)).load(key.creditBalanceId);
