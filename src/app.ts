@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Runtime } from './context';
 import { migrate, openOrm, openQueryOrm, type Orm } from './database/orm';
 import { createLogger, type Logger } from './logger';
+import { Authenticator } from './modules/auth/authenticator';
 import { KeyCache } from './modules/auth/key-cache';
 import { KeyChangeBus } from './modules/auth/key-change-bus';
 import { KeyHasher } from './modules/auth/key-hash';
@@ -66,6 +67,16 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     const appSettings = new AppSettingsCache();
     keyChanges.onAppChanged = (appId) => appSettings.invalidate(appId);
     await keyChanges.start();
+    rateLimits = new RateLimits(config, logger);
+    const origins = consoleOrigins(config);
+    const metrics = new Metrics();
+    const usage = new UsageRecorder(orm, clock, logger);
+    const authFailures = new AuthFailureAuditor(orm, clock, logger);
+    const credits = new CreditLedger(orm);
+    const authenticator = new Authenticator(
+      { hasher, clock, keyPrefix: config.keyPrefix, cache: keyCache, config, consoleOrigins: origins, rateLimits, credits },
+      { metrics, usage, authFailures, rateLimits },
+    );
     const runtime: Runtime = {
       config,
       orm,
@@ -73,16 +84,16 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       hasher,
       clock,
       logger,
-      consoleOrigins: consoleOrigins(config),
+      consoleOrigins: origins,
       signingKeys,
-      metrics: new Metrics(),
-      usage: new UsageRecorder(orm, clock, logger),
-      authFailures: new AuthFailureAuditor(orm, clock, logger),
+      metrics,
+      usage,
       keyCache,
+      authenticator,
       keyChanges,
-      rateLimits: (rateLimits = new RateLimits(config, logger)),
+      rateLimits,
       appSettings,
-      credits: new CreditLedger(orm),
+      credits,
       webhooks: (webhooks = new WebhookDispatcher({
         config,
         orm,

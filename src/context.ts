@@ -4,13 +4,13 @@ import type { Config } from './config';
 import type { Orm } from './database/orm';
 import { AuthenticationError, AuthReason } from './errors';
 import type { Clock } from './shared/clock';
+import type { Authenticator } from './modules/auth/authenticator';
 import type { KeyCache } from './modules/auth/key-cache';
 import type { KeyChangeBus } from './modules/auth/key-change-bus';
 import type { KeyHasher } from './modules/auth/key-hash';
 import type { AppSettingsCache } from './modules/apps/app-settings.cache';
 import type { RateLimits } from './modules/rate-limits/rate-limits';
 import type { Principal } from './modules/auth/principal';
-import type { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
 import type { Metrics } from './modules/http/metrics';
 import type { UsageRecorder } from './modules/usage/usage.recorder';
 import type { SigningKeyStore } from './modules/sessions/signing-key.store';
@@ -32,9 +32,10 @@ export interface Runtime {
   signingKeys: SigningKeyStore;
   metrics: Metrics;
   usage: UsageRecorder;
-  authFailures: AuthFailureAuditor;
   /** Verified keys by HMAC (the hot path), kept fresh by keyChanges. */
   keyCache: KeyCache;
+  /** Every edge's authentication: the pipeline with its side effects around it. */
+  authenticator: Authenticator;
   keyChanges: KeyChangeBus;
   rateLimits: RateLimits;
   appSettings: AppSettingsCache;

@@ -36,22 +36,71 @@ export enum AuthReason {
   IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
 }
 
-/**
- * How each key-control refusal answers, in one place for every edge: HTTP status
- * (GraphQL and REST), REST code and GraphQL code. /auth/forward answers USAGE_EXCEEDED
- * with 403 (see FORWARD_RATE_LIMITED_STATUS): nginx turns a 429 into a 500.
- */
-export const KEY_CONTROL_REFUSALS = {
-  KEY_DISABLED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED },
-  USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
-  IP_NOT_ALLOWED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
-} as const satisfies Record<string, { status: number; rest: string; graphql: ErrorCode }>;
+/** REST error codes of the contract (snake_case). */
+export type RestErrorCode =
+  | 'authentication_failed'
+  | 'permission_denied'
+  | 'invalid_request'
+  | 'not_found'
+  | 'conflict'
+  | 'https_required'
+  | 'rate_limited'
+  | 'usage_exceeded'
+  | 'internal_error';
 
-export type KeyControlRefusal = keyof typeof KEY_CONTROL_REFUSALS;
-
-export function isKeyControlRefusal(reason: string): reason is KeyControlRefusal {
-  return Object.hasOwn(KEY_CONTROL_REFUSALS, reason);
+/** How one refusal reason answers at every edge. */
+export interface RefusalCoding {
+  /** HTTP status of GraphQL (when refused before execution) and REST. */
+  status: 401 | 403 | 429;
+  rest: RestErrorCode;
+  graphql: ErrorCode;
+  /** REST `message` where it is not authMessage(reason): 401s name the failure generically. */
+  restMessage?: string;
+  /** REST `details`: what to do about it. */
+  details?: string;
+  /**
+   * Refused by the permission map per field, not for the whole request: GraphQL keeps
+   * 200 for partial results (apollo.ts's forbiddenStatusPlugin answers 403 when nothing ran).
+   */
+  perField?: true;
 }
+
+const INVALID_KEY = 'Invalid API key provided';
+
+/**
+ * The one table from a refusal reason to its HTTP status, REST code and GraphQL code,
+ * used by the GraphQL context, the REST routes, /auth/forward and the console routes.
+ * A Record over AuthReason, so a new reason does not compile until it is coded here.
+ * /auth/forward answers 429s with 403 (forwardStatus): nginx turns a 429 into a 500.
+ */
+export const REFUSALS: Record<AuthReason, RefusalCoding> = {
+  KEY_MISSING: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, restMessage: 'No API key provided', details: 'Send the key as Authorization: Bearer <key> (or X-Api-Key: <key>)' },
+  KEY_MALFORMED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, restMessage: INVALID_KEY, details: 'The API key is not in a valid format or its checksum does not match' },
+  KEY_INVALID: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, restMessage: INVALID_KEY, details: 'The API key does not exist' },
+  KEY_REVOKED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, restMessage: INVALID_KEY, details: 'The API key has been revoked' },
+  KEY_EXPIRED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, restMessage: INVALID_KEY, details: 'The API key has expired' },
+  KEY_DISABLED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED, details: 'The API key is disabled; it works again once enabled' },
+  SESSION_EXPIRED: { status: 401, rest: 'authentication_failed', graphql: ErrorCode.UNAUTHENTICATED },
+  ORIGIN_NOT_ALLOWED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
+  SECRET_KEY_IN_BROWSER: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
+  IP_NOT_ALLOWED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
+  MODE_MISMATCH: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
+  INSUFFICIENT_ROLE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN, perField: true },
+  HTTPS_REQUIRED: { status: 403, rest: 'https_required', graphql: ErrorCode.FORBIDDEN },
+  RATE_LIMITED: { status: 429, rest: 'rate_limited', graphql: ErrorCode.RATE_LIMITED },
+  USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
+};
+
+/** The status /auth/forward answers with: only 200, 401 or 403 (nginx's auth_request turns others into a 500). */
+export function forwardStatus(reason: AuthReason): 401 | 403 {
+  const { status } = REFUSALS[reason];
+  return status === 429 ? 403 : status;
+}
+
+/** A refused request as data: the reason, plus what the answer says beyond the table. */
+export type Refusal =
+  | { reason: Exclude<AuthReason, AuthReason.RATE_LIMITED>; /** how to send the credential right; never key material */ hint?: string; /** replaces the reason's own message */ message?: string }
+  | { reason: AuthReason.RATE_LIMITED; retryAfterSeconds: number; hint?: undefined; message?: undefined };
 
 const AUTH_MESSAGES: Record<AuthReason, string> = {
   KEY_MISSING: 'No API key provided: send Authorization: Bearer <key> (or X-Api-Key: <key>)',
@@ -84,25 +133,43 @@ export class KeygateError extends GraphQLError {
   }
 }
 
-export class AuthenticationError extends KeygateError {
-  /** `hint` (how to send the credential right) is appended to the message; it never holds key material. */
-  constructor(readonly reason: AuthReason, hint?: string) {
-    super(ErrorCode.UNAUTHENTICATED, hint ? `${authMessage(reason)}. ${hint}` : authMessage(reason), { reason }, 401);
+/**
+ * A refusal as a GraphQL error, coded by REFUSALS: extensions.code and .reason, and
+ * extensions.http (status, Retry-After) which Apollo applies to a request refused before
+ * execution. Messages never contain key material: only the reason (or a fixed text) decides them.
+ */
+export class RefusalError extends KeygateError {
+  readonly reason: AuthReason;
+
+  constructor(readonly refusal: Refusal) {
+    const { graphql, status, perField } = REFUSALS[refusal.reason];
+    const text = refusal.message ?? authMessage(refusal.reason);
+    const retryAfter = refusal.reason === AuthReason.RATE_LIMITED ? { retryAfter: refusal.retryAfterSeconds } : {};
+    super(graphql, refusal.hint ? `${text}. ${refusal.hint}` : text, { reason: refusal.reason, ...retryAfter }, perField ? undefined : status);
+    this.reason = refusal.reason;
+    if (refusal.reason === AuthReason.RATE_LIMITED) {
+      this.extensions.http = { status, headers: new Map([['retry-after', String(refusal.retryAfterSeconds)]]) };
+    }
   }
 }
 
-export class ForbiddenError extends KeygateError {
-  constructor(reason: AuthReason = AuthReason.INSUFFICIENT_ROLE, message = authMessage(reason)) {
-    super(ErrorCode.FORBIDDEN, message, { reason }, reason === AuthReason.INSUFFICIENT_ROLE ? undefined : 403);
+export class AuthenticationError extends RefusalError {
+  /** `hint` (how to send the credential right) is appended to the message. */
+  constructor(reason: Exclude<AuthReason, AuthReason.RATE_LIMITED>, hint?: string) {
+    super({ reason, hint });
+  }
+}
+
+export class ForbiddenError extends RefusalError {
+  constructor(reason: Exclude<AuthReason, AuthReason.RATE_LIMITED> = AuthReason.INSUFFICIENT_ROLE, message?: string) {
+    super({ reason, message });
   }
 }
 
 /** HTTP 429 with Retry-After (seconds), for a spent rate limit. */
-export class RateLimitedError extends KeygateError {
+export class RateLimitedError extends RefusalError {
   constructor(readonly retryAfterSeconds: number) {
-    super(ErrorCode.RATE_LIMITED, authMessage(AuthReason.RATE_LIMITED), { reason: AuthReason.RATE_LIMITED, retryAfter: retryAfterSeconds });
-    // Apollo applies extensions.http to the response of a request that failed before execution.
-    this.extensions.http = { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) };
+    super({ reason: AuthReason.RATE_LIMITED, retryAfterSeconds });
   }
 }
 
@@ -113,14 +180,6 @@ export class RateLimitedError extends KeygateError {
 export class TimeBudgetError extends KeygateError {
   constructor(message = 'The request ran past its time budget: ask for fewer or smaller lists') {
     super(ErrorCode.TIMEOUT, message, { limit: 'time' });
-  }
-}
-
-/** A key-control refusal (KEY_DISABLED, USAGE_EXCEEDED, IP_NOT_ALLOWED), coded by KEY_CONTROL_REFUSALS. */
-export class KeyControlError extends KeygateError {
-  constructor(readonly reason: KeyControlRefusal) {
-    const { graphql, status } = KEY_CONTROL_REFUSALS[reason];
-    super(graphql, authMessage(AuthReason[reason]), { reason }, status);
   }
 }
 
@@ -140,4 +199,8 @@ export class ConflictError extends KeygateError {
   constructor(message: string) {
     super(ErrorCode.CONFLICT, message);
   }
+}
+
+export function isAuthReason(value: string): value is AuthReason {
+  return Object.hasOwn(REFUSALS, value);
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
-import type { KeyRef } from '../auth/authenticator';
+import type { KeyRef } from '../auth/key-records';
 import { PrincipalType } from '../auth/principal';
 import { recordAudit } from './audit.service';
 import { errorForLog } from '../../logger';

@@ -39,7 +39,7 @@ export type OriginCheck = { ok: true } | { ok: false; reason: AuthReason.ORIGIN_
  * from any browser origin that is not a console origin, so a leaked secret key cannot
  * be used from a web page.
  */
-export function checkOrigin(principal: Principal, origin: string | undefined, config: Config, console: string[]): OriginCheck {
+export function checkOrigin(principal: Principal, origin: string | undefined, config: Pick<Config, 'env'>, console: string[]): OriginCheck {
   if (principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE) {
     if (principal.allowedOrigins.length === 0) return { ok: true };
     return origin && originAllowed(origin, principal.allowedOrigins) ? { ok: true } : { ok: false, reason: AuthReason.ORIGIN_NOT_ALLOWED };

@@ -5,7 +5,7 @@ import sirv from 'sirv';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
 import { type ProxyTrust, proxyTrust, readBody } from '../http/request';
-import { authFailure, sendAuthRefusal, sendRestError } from '../http/rest-errors';
+import { sendRefusal, sendRestError } from '../http/rest-errors';
 import { clearedSessionCookie, consoleOriginAllowed, sessionCookie, sessionCookieOf } from './console-cookie';
 import { setSecurityHeaders } from './console-headers';
 import { signIn, signOut } from './console-session.service';
@@ -62,7 +62,7 @@ async function sessionRoute(req: IncomingMessage, res: ServerResponse, info: Con
   const origin = req.headers.origin;
   // Opening or ending a session from another site's page (login CSRF) is refused.
   if (origin !== undefined && !consoleOriginAllowed(req, origin, secure, runtime.config)) {
-    return sendRestError(res, authFailure(AuthReason.ORIGIN_NOT_ALLOWED, 403));
+    return sendRefusal(res, { reason: AuthReason.ORIGIN_NOT_ALLOWED });
   }
   const em = runtime.orm.em.fork();
   if (req.method === 'DELETE') {
@@ -84,9 +84,9 @@ async function sessionRoute(req: IncomingMessage, res: ServerResponse, info: Con
   const result = await signIn(em, key, info, runtime);
   if (!result.ok) {
     if (result.reason === AuthReason.INSUFFICIENT_ROLE) {
-      return sendRestError(res, { status: 403, code: 'permission_denied', message: 'Publishable keys cannot sign in to the console', reason: result.reason });
+      return sendRefusal(res, { reason: result.reason, message: 'Publishable keys cannot sign in to the console' });
     }
-    return sendAuthRefusal(res, result);
+    return sendRefusal(res, result);
   }
   res.writeHead(204, { 'set-cookie': sessionCookie(result.token, secure) });
   res.end();

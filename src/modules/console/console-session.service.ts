@@ -3,9 +3,10 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
 import { recordAudit, type AuditActor } from '../audit/audit.service';
-import { verifyStoredKey } from '../auth/authenticator';
+import type { AuthRefusal } from '../auth/auth-pipeline';
+import type { RequestRef } from '../auth/authenticator';
+import type { StateFailure } from '../auth/key-records';
 import { type Principal, PrincipalType } from '../auth/principal';
-import { authenticateKey, type RequestAuth, type RequestFacts } from '../auth/request-auth';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyKind, type KeyMode } from '../keys/key-enums';
 import { ConsoleSession } from './console-session.entity';
@@ -16,22 +17,22 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 3_600_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** A session, or why the key could not open one (any refusal of the authenticator, or a publishable key). */
-export type SignIn = { ok: true; token: string } | Exclude<RequestAuth, { ok: true }> | { ok: false; status: 403; reason: AuthReason.INSUFFICIENT_ROLE };
+export type SignIn = { ok: true; token: string } | AuthRefusal | { ok: false; reason: AuthReason.INSUFFICIENT_ROLE };
 
-export type SessionCheck = { ok: true; principal: Principal } | { ok: false; reason: AuthReason };
+export type SessionCheck = { ok: true; principal: Principal } | { ok: false; reason: AuthReason.SESSION_EXPIRED | AuthReason.KEY_INVALID | StateFailure };
 
 /**
  * Opens a session for a root or secret key. The key is checked by the one authenticator
  * (so a wrong key spends the IP's failure budget like anywhere else); the browser origin
  * was checked by the caller, so it is not passed on.
  */
-export async function signIn(em: EntityManager, key: string, request: Omit<RequestFacts, 'origin'>, runtime: Runtime): Promise<SignIn> {
-  const auth = await authenticateKey(em, key, { ...request, origin: undefined }, runtime);
+export async function signIn(em: EntityManager, key: string, request: RequestRef, runtime: Runtime): Promise<SignIn> {
+  const auth = await runtime.authenticator.authenticate(em, { credential: { ok: true, key }, origin: undefined, ip: request.ip, requestId: request.requestId });
   if (!auth.ok) return auth;
   const principal = auth.principal;
   // Publishable keys are public by design: anyone holding one must not get a console.
   if (principal.type === PrincipalType.API_KEY && principal.kind === KeyKind.PUBLISHABLE) {
-    return { ok: false, status: 403, reason: AuthReason.INSUFFICIENT_ROLE };
+    return { ok: false, reason: AuthReason.INSUFFICIENT_ROLE };
   }
   const token = randomBytes(32).toString('base64url');
   const now = runtime.clock.now();
@@ -63,8 +64,8 @@ export async function checkSession(em: EntityManager, token: string, runtime: Ru
     await em.nativeDelete(ConsoleSession, { id });
     return { ok: false, reason: AuthReason.SESSION_EXPIRED };
   }
-  const verification = await verifyStoredKey(em, session.keyHash, session.keyType, { hasher: runtime.hasher, clock: runtime.clock, keyPrefix: runtime.config.keyPrefix, cache: runtime.keyCache });
-  if (!verification.valid) {
+  const verification = await runtime.authenticator.judgeStoredKey(em, session.keyHash, session.keyType);
+  if (!verification.ok) {
     // The session dies with its key, for good: enabling or un-expiring nothing brings it back.
     await em.nativeDelete(ConsoleSession, { id });
     return { ok: false, reason: verification.reason };

@@ -123,3 +123,8 @@ export function parseCost(raw: string | null | undefined): number | null | undef
   const cost = Number(raw.trim());
   return cost <= MAX_COST ? cost : null;
 }
+
+/** Spends from a key's balance; null for keys without credits (no database work at all). */
+export function spendKeyCredits(ledger: Pick<CreditLedger, 'spend'>, key: { id: string; mode: KeyMode; credits: CreditAccount | null }, cost: number, now: Date): Promise<Spend> | null {
+  return key.credits ? ledger.spend(key.credits, cost, now, { keyId: key.id, mode: key.mode }) : null;
+}

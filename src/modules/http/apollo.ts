@@ -3,8 +3,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context, Runtime } from '../../context';
-import { AuthReason, ErrorCode } from '../../errors';
-import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
+import { AuthReason, ErrorCode, REFUSALS, isAuthReason } from '../../errors';
+import { keyRefOf } from '../auth/key-records';
 import { redact } from '../../shared/redact';
 import { errorForLog, type Logger } from '../../logger';
 import { explorerLandingPage } from './explorer';
@@ -37,10 +37,13 @@ const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
         const { data, errors } = response.body.singleResult;
         const refused = errors?.find((e) => e.extensions?.code === ErrorCode.FORBIDDEN);
         const key = contextValue.principal ? keyRefOf(contextValue.principal) : null;
-        if (refused && key) recordKeyFailure(contextValue.runtime, key, String(refused.extensions?.reason ?? AuthReason.INSUFFICIENT_ROLE), contextValue);
+        if (refused && key) {
+          const reason = String(refused.extensions?.reason);
+          contextValue.runtime.authenticator.recordRefusal(key, isAuthReason(reason) ? reason : AuthReason.INSUFFICIENT_ROLE, contextValue);
+        }
         if (!errors?.length || !errors.every((e) => e.extensions?.code === ErrorCode.FORBIDDEN)) return;
         const nothingRan = data == null || Object.values(data).every((v) => v === null);
-        if (nothingRan) response.http.status = 403;
+        if (nothingRan) response.http.status = REFUSALS.INSUFFICIENT_ROLE.status;
       },
     };
   },

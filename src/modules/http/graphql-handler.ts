@@ -4,13 +4,13 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Kind, type DocumentNode, parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import type { Orm } from '../../database/orm';
-import { AuthReason, AuthenticationError, ErrorCode, ForbiddenError, KeyControlError, RateLimitedError, isKeyControlRefusal } from '../../errors';
+import { AuthReason, ErrorCode, RefusalError } from '../../errors';
 import { errorForLog } from '../../logger';
 import { redact } from '../../shared/redact';
 import { findUnstorable } from '../../shared/validation';
-import { type CredentialFailure, requestCredential } from '../auth/authenticator';
+import type { AuthOutcome } from '../auth/auth-pipeline';
+import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
-import { authenticateKey } from '../auth/request-auth';
 import { consoleSessionPrincipal } from '../console/console-auth';
 import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
@@ -136,29 +136,24 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       const lazyEm = () => fork.em;
       const contextFor = (principal: Principal | null): Context => new RequestContext(fork, principal, info.requestId, info.ip, origin, runtime);
       const credential = requestCredential(credentialHeaders(req));
-      if (!credential.ok) {
-        if (credential.reason === AuthReason.KEY_MISSING) {
-          const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
-          if (session) return contextFor(session);
-        }
+      // No credential: the console's session cookie, or Sandbox loading the schema.
+      if (!credential.ok && credential.reason === AuthReason.KEY_MISSING) {
+        const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
+        if (session) return contextFor(session);
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
-        if (credential.reason === AuthReason.KEY_MISSING && config.introspection && isIntrospectionOnly(query)) {
-          return contextFor(null);
-        }
-        throw new AuthenticationError(credential.reason, credential.hint);
+        if (config.introspection && isIntrospectionOnly(query)) return contextFor(null);
       }
-      const auth = await authenticateKey(lazyEm, credential.key, { origin, ip: info.ip, requestId: info.requestId }, runtime).catch((error: unknown) => {
+      let outcome: AuthOutcome;
+      try {
+        outcome = await runtime.authenticator.authenticate(lazyEm, { credential, origin, ip: info.ip, requestId: info.requestId });
+      } catch (error) {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
         runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
         throw error;
-      });
-      if (!auth.ok) {
-        if (isKeyControlRefusal(auth.reason)) throw new KeyControlError(auth.reason);
-        if (auth.reason === AuthReason.RATE_LIMITED) throw new RateLimitedError(auth.retryAfterSeconds);
-        throw auth.status === 401 ? new AuthenticationError(auth.reason as CredentialFailure) : new ForbiddenError(auth.reason);
       }
+      if (!outcome.ok) throw new RefusalError(outcome);
       if (origin) res.setHeader('access-control-allow-origin', origin);
-      return contextFor(auth.principal);
+      return contextFor(outcome.principal);
     };
 
     const result = await apollo.executeHTTPGraphQLRequest({

@@ -1,4 +1,4 @@
-import type { CredentialHeaders } from '../auth/authenticator';
+import type { CredentialHeaders } from '../auth/credential';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
@@ -47,7 +47,7 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The headers a credential may arrive in (read by authenticator.requestCredential). */
+/** The headers a credential may arrive in (read by credential.ts requestCredential). */
 export function credentialHeaders(req: IncomingMessage): CredentialHeaders {
   return { authorization: headerValue(req, 'authorization'), apiKey: headerValue(req, 'x-api-key') };
 }

@@ -1,20 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { AuthReason, ErrorCode, KEY_CONTROL_REFUSALS, type KeyControlRefusal, authMessage, isKeyControlRefusal } from '../../errors';
-import type { RequestAuthFailure, RequestAuthRefusal } from '../auth/request-auth';
+import { AuthReason, ErrorCode, REFUSALS, type Refusal, type RestErrorCode, authMessage, forwardStatus, isAuthReason } from '../../errors';
 import { sendJson } from './request';
 
-/** REST error codes of the contract (snake_case). */
-export type RestErrorCode =
-  | 'authentication_failed'
-  | 'permission_denied'
-  | 'invalid_request'
-  | 'not_found'
-  | 'conflict'
-  | 'https_required'
-  | 'rate_limited'
-  | 'usage_exceeded'
-  | 'internal_error';
+export type { RestErrorCode };
 
 export interface RestError {
   status: number;
@@ -33,57 +22,27 @@ export function sendRestError(res: ServerResponse, error: RestError, headers: Re
   sendJson(res, status, { error: body }, { 'cache-control': 'no-store', ...headers });
 }
 
-const KEY_DETAILS: Partial<Record<AuthReason, string>> = {
-  KEY_MISSING: 'Send the key as Authorization: Bearer <key> (or X-Api-Key: <key>)',
-  KEY_MALFORMED: 'The API key is not in a valid format or its checksum does not match',
-  KEY_INVALID: 'The API key does not exist',
-  KEY_REVOKED: 'The API key has been revoked',
-  KEY_EXPIRED: 'The API key has expired',
-  KEY_DISABLED: 'The API key is disabled; it works again once enabled',
-};
+/** Where a refusal is answered: a REST route, or /auth/forward (whose 429s are 403s, see forwardStatus). */
+export type RestEdge = 'rest' | 'forward';
 
-/**
- * /auth/forward answers only 200, 401 or 403 (DESIGN.md): nginx's auth_request turns any
- * other status into a 500 for the client. A spent rate limit there is a 403 with the
- * same code, reason and Retry-After.
- */
-export const FORWARD_RATE_LIMITED_STATUS = 403;
-
-/** Sends a refused authentication in the REST shape (with Retry-After when rate-limited). */
-export function sendAuthRefusal(res: ServerResponse, refusal: RequestAuthRefusal, rateLimitedStatus = 429): void {
-  if (refusal.status === 429) {
-    if (refusal.reason === AuthReason.RATE_LIMITED) return sendRateLimited(res, refusal.retryAfterSeconds, rateLimitedStatus);
-    return sendRestError(res, { ...keyControlFailure(refusal.reason), status: rateLimitedStatus });
-  }
-  if (isKeyControlRefusal(refusal.reason)) return sendRestError(res, keyControlFailure(refusal.reason));
-  sendRestError(res, authFailure(refusal.reason, refusal.status, 'hint' in refusal ? refusal.hint : undefined));
+/** A refusal in the REST shape, coded by the one table (errors.ts REFUSALS). */
+export function restRefusal(refusal: Refusal, edge: RestEdge = 'rest'): RestError {
+  const { reason } = refusal;
+  const coding = REFUSALS[reason];
+  const details = reason === AuthReason.RATE_LIMITED ? `Retry after ${refusal.retryAfterSeconds} s` : (refusal.hint ?? coding.details);
+  return {
+    status: edge === 'forward' ? forwardStatus(reason) : coding.status,
+    code: coding.rest,
+    message: refusal.message ?? coding.restMessage ?? authMessage(reason),
+    ...(details === undefined ? {} : { details }),
+    reason,
+  };
 }
 
-export function sendRateLimited(res: ServerResponse, retryAfterSeconds: number, status = 429): void {
-  sendRestError(
-    res,
-    { status, code: 'rate_limited', message: authMessage(AuthReason.RATE_LIMITED), reason: AuthReason.RATE_LIMITED, details: `Retry after ${retryAfterSeconds} s` },
-    { 'retry-after': String(retryAfterSeconds) },
-  );
-}
-
-/** A key-control refusal in the REST shape, per the one table in errors.ts. */
-export function keyControlFailure(reason: KeyControlRefusal): RestError {
-  const { status, rest } = KEY_CONTROL_REFUSALS[reason];
-  return { status, code: rest, message: authMessage(AuthReason[reason]), details: KEY_DETAILS[AuthReason[reason]], reason };
-}
-
-export function authFailure(reason: RequestAuthFailure | AuthReason, status: 401 | 403, hint?: string): RestError {
-  if (status === 401) {
-    return {
-      status,
-      code: 'authentication_failed',
-      message: reason === AuthReason.KEY_MISSING ? 'No API key provided' : 'Invalid API key provided',
-      details: hint ?? KEY_DETAILS[reason],
-      reason,
-    };
-  }
-  return { status, code: 'permission_denied', message: authMessage(reason), reason };
+/** Sends a refusal in the REST shape, with Retry-After when rate-limited. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal, edge: RestEdge = 'rest'): void {
+  const headers: Record<string, string> = refusal.reason === AuthReason.RATE_LIMITED ? { 'retry-after': String(refusal.retryAfterSeconds) } : {};
+  sendRestError(res, restRefusal(refusal, edge), headers);
 }
 
 const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -95,7 +54,11 @@ export function restErrorOf(error: unknown): RestError {
     const field = typeof error.extensions.field === 'string' ? camelToSnake(error.extensions.field) : undefined;
     const reason = typeof error.extensions.reason === 'string' ? error.extensions.reason : undefined;
     const message = field ? error.message.replace(error.extensions.field as string, field) : error.message;
-    if (reason !== undefined && isKeyControlRefusal(reason)) return keyControlFailure(reason);
+    // A refusal thrown by a service (a role, a mode, credits) keeps its own message.
+    if (reason !== undefined && isAuthReason(reason)) {
+      const { status, rest, details } = REFUSALS[reason];
+      return { status, code: rest, message, ...(details === undefined ? {} : { details }), reason };
+    }
     switch (code) {
       case ErrorCode.BAD_USER_INPUT:
         return { status: 400, code: 'invalid_request', message, field };

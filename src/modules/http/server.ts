@@ -5,14 +5,14 @@ import type { ApolloServer } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Context, Runtime } from '../../context';
 import { errorForLog } from '../../logger';
-import { AuthReason, ErrorCode, authMessage } from '../../errors';
+import { AuthReason, REFUSALS, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from './explorer';
 import { BodyTooLargeError, plainPath, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
-import { sendRestError } from './rest-errors';
+import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
 import type { RouteContext, RouteHandler } from './routes/route';
@@ -52,11 +52,10 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function refuseHttp(res: ServerResponse, graphql: boolean): void {
-  if (graphql) {
-    sendGraphQLError(res, 403, authMessage(AuthReason.HTTPS_REQUIRED), { code: ErrorCode.FORBIDDEN, reason: AuthReason.HTTPS_REQUIRED });
-  } else {
-    sendRestError(res, { status: 403, code: 'https_required', message: authMessage(AuthReason.HTTPS_REQUIRED), reason: AuthReason.HTTPS_REQUIRED });
-  }
+  const reason = AuthReason.HTTPS_REQUIRED;
+  if (!graphql) return sendRefusal(res, { reason });
+  const { status, graphql: code } = REFUSALS[reason];
+  sendGraphQLError(res, status, authMessage(reason), { code, reason });
 }
 
 /** The HTTP server, plus the first step of a graceful stop. */
@@ -95,17 +94,18 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     const fullUrl = () => (parsed ??= new URL(req.url ?? '/', 'http://keygate.invalid'));
     // A target URL cannot read (e.g. "//") is answered 400 below; it used to throw out of
     // this handler, an unhandled rejection that stopped the whole process.
+    const plain = plainPath(req.url);
     let path: string | null;
     try {
-      path = plainPath(req.url) ?? fullUrl().pathname;
+      path = plain ?? fullUrl().pathname;
     } catch {
       path = null;
     }
     const rest = path === null ? undefined : REST[path];
     let route = rest?.label ?? (path === '/graphql' ? 'graphql' : 'other');
     // A client IP that spent its budget of guessed keys is refused by the authentication
-    // itself (request-auth.ts), for credentials not already verified here: valid keys
-    // from the same address (an office behind one NAT) keep working.
+    // pipeline itself (auth-pipeline.ts), for credentials not already verified here: valid
+    // keys from the same address (an office behind one NAT) keep working.
     const ip = proxies.clientIp(req);
     try {
       if (path === null) sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
@@ -126,9 +126,8 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           const ctx: RouteContext = {
             req,
             res,
-            get url() {
-              return fullUrl();
-            },
+            // A plain path has no query, so no URL is built for it.
+            query: (name) => (plain === undefined ? fullUrl().searchParams.get(name) : null),
             runtime,
             get em() {
               return (em ??= orm.em.fork());

@@ -1,14 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
-import { AuthReason, BadInputError, ForbiddenError, KeyControlError, NotFoundError } from '../../errors';
+import { AuthReason, BadInputError, ForbiddenError, NotFoundError, RefusalError } from '../../errors';
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
-import type { EntityManagerSource } from '../auth/authenticator';
+import type { EntityManagerSource } from '../auth/key-records';
 import { type Principal, PrincipalType } from '../auth/principal';
-import { spendCredits } from '../auth/key-controls';
-import { keyRefOf, recordKeyFailure } from '../auth/request-auth';
+import { keyRefOf } from '../auth/key-records';
+import { spendKeyCredits } from '../credits/credit-ledger';
 import { RootKey } from '../auth/root-key.entity';
 import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
@@ -96,10 +96,10 @@ export class SessionService {
 
     if (principal.type === PrincipalType.API_KEY) {
       // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
-      const spent = await spendCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
+      const spent = await spendKeyCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
       if (spent && !spent.ok) {
-        recordKeyFailure(this.runtime, { id: principal.id, appId: principal.appId, mode: principal.mode }, AuthReason.USAGE_EXCEEDED, this.actor);
-        throw new KeyControlError(AuthReason.USAGE_EXCEEDED);
+        this.runtime.authenticator.recordRefusal({ id: principal.id, appId: principal.appId, mode: principal.mode }, AuthReason.USAGE_EXCEEDED, this.actor);
+        throw new RefusalError({ reason: AuthReason.USAGE_EXCEEDED });
       }
     }
     const iat = Math.floor(this.runtime.clock.now().getTime() / 1000);

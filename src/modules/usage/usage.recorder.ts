@@ -3,7 +3,7 @@ import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
-import type { KeyRef } from '../auth/authenticator';
+import type { KeyRef } from '../auth/key-records';
 import { errorForLog } from '../../logger';
 
 export type UsageKind = 'verification' | 'failure' | 'token';

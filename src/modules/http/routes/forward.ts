@@ -1,12 +1,13 @@
 import { AuthReason } from '../../../errors';
-import { requestCredential } from '../../auth/authenticator';
+import { andThen } from '../../../shared/maybe-promise';
+import type { AuthOutcome } from '../../auth/auth-pipeline';
+import { requestCredential } from '../../auth/credential';
 import { PrincipalType } from '../../auth/principal';
-import { authenticateKey } from '../../auth/request-auth';
 import { parseCost } from '../../credits/credit-ledger';
 import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders, headerValue } from '../request';
-import { FORWARD_RATE_LIMITED_STATUS, authFailure, sendAuthRefusal, sendRateLimited, sendRestError } from '../rest-errors';
+import { sendRefusal, sendRestError } from '../rest-errors';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
 
@@ -32,7 +33,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
   };
   const checked = await checkActiveToken(ctx.em, runtime, token, keyFor);
   if (throttled !== null) {
-    sendRateLimited(ctx.res, throttled, FORWARD_RATE_LIMITED_STATUS);
+    sendRefusal(ctx.res, { reason: AuthReason.RATE_LIMITED, retryAfterSeconds: throttled }, 'forward');
     return null;
   }
   if (checked.active) return checked.claims;
@@ -46,34 +47,38 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
  * key or a session token and answers 200 with identity headers for the upstream, or
  * 401/403. The proxy passes the client's Origin through, so key origin rules apply.
  */
-export async function forwardRoute(ctx: RouteContext): Promise<void> {
+export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   ctx.res.setHeader('cache-control', 'no-store');
   const credential = requestCredential(credentialHeaders(ctx.req));
-  if (!credential.ok) return sendRestError(ctx.res, authFailure(credential.reason, 401, credential.hint));
-
-  if (JWT_SHAPE.test(credential.key)) {
-    const claims = await tokenClaims(ctx, credential.key);
-    if (!claims) return;
-    ctx.res.writeHead(
-      200,
-      identityHeaders({
-        'x-keygate-app-id': claims.aud,
-        'x-keygate-key-id': claims.akid,
-        'x-keygate-mode': claims.mode,
-        'x-keygate-user-id': claims.sub,
-        'x-keygate-token-id': claims.jti,
-      }),
-    );
-    return void ctx.res.end();
-  }
-
-  const cost = parseCost(headerValue(ctx.req, 'x-keygate-cost'));
+  if (credential.ok && JWT_SHAPE.test(credential.key)) return forwardToken(ctx, credential.key);
+  // A request without a usable credential is refused for that first, whatever its cost says.
+  const cost = credential.ok ? parseCost(headerValue(ctx.req, 'x-keygate-cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
   if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'X-Keygate-Cost must be an integer between 0 and 1000', field: 'x-keygate-cost' });
-  const auth = await authenticateKey(() => ctx.em, credential.key, { ...ctx, cost: cost ?? 1 }, ctx.runtime);
-  if (!auth.ok) return sendAuthRefusal(ctx.res, auth, FORWARD_RATE_LIMITED_STATUS);
+  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, requestId: ctx.requestId, cost: cost ?? 1 });
+  return andThen(outcome, (o) => forwardKey(ctx, o));
+}
+
+async function forwardToken(ctx: RouteContext, token: string): Promise<void> {
+  const claims = await tokenClaims(ctx, token);
+  if (!claims) return;
+  ctx.res.writeHead(
+    200,
+    identityHeaders({
+      'x-keygate-app-id': claims.aud,
+      'x-keygate-key-id': claims.akid,
+      'x-keygate-mode': claims.mode,
+      'x-keygate-user-id': claims.sub,
+      'x-keygate-token-id': claims.jti,
+    }),
+  );
+  ctx.res.end();
+}
+
+function forwardKey(ctx: RouteContext, outcome: AuthOutcome): void {
+  if (!outcome.ok) return sendRefusal(ctx.res, outcome, 'forward');
   allowOrigin(ctx);
-  const p = auth.principal;
+  const p = outcome.principal;
   const headers =
     p.type === PrincipalType.ROOT
       ? identityHeaders({ 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type })

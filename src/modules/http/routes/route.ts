@@ -3,16 +3,19 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../../context';
 import type { Principal } from '../../auth/principal';
 import { AuthReason } from '../../../errors';
+import type { MaybePromise } from '../../../shared/maybe-promise';
+import { requestCredential } from '../../auth/credential';
+import { keyRefOf } from '../../auth/key-records';
 import { type Permission, can } from '../../auth/permissions';
-import { authenticateRequest, keyRefOf, recordKeyFailure } from '../../auth/request-auth';
-import { authFailure, sendAuthRefusal, sendRestError } from '../rest-errors';
+import { sendRefusal } from '../rest-errors';
 import { credentialHeaders } from '../request';
 
 /** What a REST handler gets: the request, a forked EntityManager, and request facts. */
 export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
-  url: URL;
+  /** A query parameter of the request target, or null. */
+  query(name: string): string | null;
   runtime: Runtime;
   em: EntityManager;
   requestId: string;
@@ -20,28 +23,33 @@ export interface RouteContext {
   origin: string | undefined;
 }
 
-export type RouteHandler = (ctx: RouteContext) => Promise<void>;
+export type RouteHandler = (ctx: RouteContext) => MaybePromise<void>;
 
 /**
  * Authenticates the key of a REST request (Authorization: Bearer, or X-Api-Key); on failure answers the contract's
  * error and returns null. On success the matched origin (if any) is echoed for CORS.
  */
 export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
-  const auth = await authenticateRequest(() => ctx.em, credentialHeaders(ctx.req), ctx, ctx.runtime);
-  if (!auth.ok) {
-    sendAuthRefusal(ctx.res, auth);
+  const outcome = await ctx.runtime.authenticator.authenticate(() => ctx.em, {
+    credential: requestCredential(credentialHeaders(ctx.req)),
+    origin: ctx.origin,
+    ip: ctx.ip,
+    requestId: ctx.requestId,
+  });
+  if (!outcome.ok) {
+    sendRefusal(ctx.res, outcome);
     return null;
   }
   allowOrigin(ctx);
-  return actorFor(ctx, auth.principal);
+  return actorFor(ctx, outcome.principal);
 }
 
 /** Refuses a principal whose role lacks `permission` (403), counting the failure against its key. */
 export function requirePermission(ctx: RouteContext, actor: Actor, permission: Permission): boolean {
   if (can(actor.principal, permission)) return true;
-  const ref = keyRefOf(actor.principal);
-  if (ref) recordKeyFailure(ctx.runtime, ref, AuthReason.INSUFFICIENT_ROLE, ctx);
-  sendRestError(ctx.res, authFailure(AuthReason.INSUFFICIENT_ROLE, 403));
+  const key = keyRefOf(actor.principal);
+  if (key) ctx.runtime.authenticator.recordRefusal(key, AuthReason.INSUFFICIENT_ROLE, ctx);
+  sendRefusal(ctx.res, { reason: AuthReason.INSUFFICIENT_ROLE });
   return false;
 }
 

@@ -1,19 +1,34 @@
+import type { AuthOutcome } from '../../auth/auth-pipeline';
+import { requestCredential } from '../../auth/credential';
 import { permissionsOf } from '../../auth/permissions';
 import { PrincipalType } from '../../auth/principal';
-import { authenticateRequest } from '../../auth/request-auth';
 import { parseCost } from '../../credits/credit-ledger';
+import { andThen } from '../../../shared/maybe-promise';
 import { credentialHeaders, sendJson } from '../request';
-import { sendAuthRefusal, sendRestError } from '../rest-errors';
+import { sendRefusal, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
-/** GET /auth/verify: is this key good, and what is it? Each success spends `?cost=` credits (default 1). */
-export async function verifyRoute(ctx: RouteContext): Promise<void> {
-  const cost = parseCost(ctx.url.searchParams.get('cost'));
+/**
+ * GET /auth/verify: is this key good, and what is it? Each success spends `?cost=` credits
+ * (default 1). A cached key is answered without awaiting anything.
+ */
+export function verifyRoute(ctx: RouteContext): void | Promise<void> {
+  const cost = parseCost(ctx.query('cost'));
   if (cost === null) return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
-  const auth = await authenticateRequest(() => ctx.em, credentialHeaders(ctx.req), { ...ctx, cost: cost ?? 1 }, ctx.runtime);
-  if (!auth.ok) return sendAuthRefusal(ctx.res, auth);
+  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, {
+    credential: requestCredential(credentialHeaders(ctx.req)),
+    origin: ctx.origin,
+    ip: ctx.ip,
+    requestId: ctx.requestId,
+    cost: cost ?? 1,
+  });
+  return andThen(outcome, (o) => answer(ctx, o));
+}
+
+function answer(ctx: RouteContext, outcome: AuthOutcome): void {
+  if (!outcome.ok) return sendRefusal(ctx.res, outcome);
   allowOrigin(ctx);
-  const p = auth.principal;
+  const { principal: p, budgets } = outcome;
   const body =
     p.type === PrincipalType.ROOT
       ? { valid: true, type: p.type, key_id: p.id, app_id: null, kind: null, mode: null, role: null, permissions: [...permissionsOf(p)], expires_at: null, owner_id: null, meta: null, credits: null, rate_limit: null }
@@ -29,8 +44,8 @@ export async function verifyRoute(ctx: RouteContext): Promise<void> {
           expires_at: p.expiresAt?.toISOString() ?? null,
           owner_id: p.ownerId,
           meta: p.meta,
-          credits: auth.budgets?.credits ?? null,
-          rate_limit: auth.budgets?.rateLimit ? { ...auth.budgets.rateLimit, reset: auth.budgets.rateLimit.reset.toISOString() } : null,
+          credits: budgets?.credits ?? null,
+          rate_limit: budgets?.rateLimit ? { ...budgets.rateLimit, reset: budgets.rateLimit.reset.toISOString() } : null,
         };
   sendJson(ctx.res, 200, body, { 'cache-control': 'no-store' });
 }

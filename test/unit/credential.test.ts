@@ -1,28 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
 import { AuthReason } from '../../src/errors';
-import { requestCredential, verifyKey } from '../../src/modules/auth/authenticator';
-import { generateKey } from '../../src/modules/auth/key-format';
-import { KeyHasher } from '../../src/modules/auth/key-hash';
-import { systemClock } from '../../src/shared/clock';
-
-/** An EntityManager that fails the test if anything touches it. */
-const untouchable = new Proxy({} as EntityManager, {
-  get(_t, prop) {
-    throw new Error(`database touched: em.${String(prop)}`);
-  },
-});
-const deps = { hasher: new KeyHasher(Buffer.alloc(32)), keyPrefix: undefined, clock: systemClock };
-
-describe('verifyKey before the database', () => {
-  it.each([
-    ['garbage', 'hello'],
-    ['a bad checksum', generateKey({ type: 'app', kind: 'sk', mode: 'live' }, undefined).value.slice(0, -1) + 'Z'],
-    ['a foreign brand', generateKey({ type: 'root' }, 'other').value],
-  ])('rejects %s as KEY_MALFORMED without a query', async (_label, value) => {
-    await expect(verifyKey(untouchable, value, deps)).resolves.toEqual({ valid: false, reason: AuthReason.KEY_MALFORMED });
-  });
-});
+import { requestCredential } from '../../src/modules/auth/credential';
 
 describe('requestCredential', () => {
   const bearer = (authorization: string | undefined) => requestCredential({ authorization, apiKey: undefined });

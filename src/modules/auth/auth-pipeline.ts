@@ -1,0 +1,144 @@
+import type { Config } from '../../config';
+import { AuthReason, type Refusal } from '../../errors';
+import type { Clock } from '../../shared/clock';
+import { type MaybePromise, andThen } from '../../shared/maybe-promise';
+import { type CreditLedger, spendKeyCredits } from '../credits/credit-ledger';
+import { ipAllowed } from '../keys/ip-allow-list';
+import { KIND_CODE, MODE_CODE } from '../keys/key-enums';
+import type { RateLimits } from '../rate-limits/rate-limits';
+import type { CredentialParse } from './credential';
+import type { KeyCache, KeyRecord } from './key-cache';
+import { type ParsedKey, parseKey } from './key-format';
+import type { KeyHasher } from './key-hash';
+import { type EntityManagerSource, type KeyRef, type KeyTable, cachedRecord, judgeRecord, keyRefOf, loadRecord } from './key-records';
+import { checkOrigin } from './origin-policy';
+import { type KeyPrincipal, type Principal, PrincipalType } from './principal';
+
+/** What a request presents to be authenticated. */
+export interface AuthRequest {
+  /** The credential as read from the request (credential.ts), or a key already in hand. */
+  credential: CredentialParse;
+  origin: string | undefined;
+  ip: string | null;
+  /** Credits this use spends; undefined for uses that spend nothing (management calls). */
+  cost?: number;
+}
+
+/** What a use left of the key's budgets (for /auth/verify's answer); null where the key has none. */
+export interface KeyBudgets {
+  credits: { remaining: number } | null;
+  rateLimit: { limit: number; remaining: number; reset: Date } | null;
+}
+
+/**
+ * A refusal, plus what the side effects around the pipeline need: the real key it
+ * concerns (usage, audit), and whether it is what guessing looks like (a made-up or
+ * mistyped key spends the client IP's failure budget; a revoked real key does not).
+ */
+export type AuthRefusal = Refusal & { ok: false; key?: KeyRef; guess?: true };
+
+/** The pipeline's one outcome: the Principal (and its budgets), or the first refusal. */
+export type AuthOutcome = { ok: true; principal: Principal; budgets: KeyBudgets | null } | AuthRefusal;
+
+/** The long-lived parts the pipeline reads. */
+export interface PipelineParts {
+  hasher: KeyHasher;
+  clock: Clock;
+  keyPrefix: string | undefined;
+  /** Verified keys by HMAC: a hit needs no database and no await. */
+  cache: KeyCache;
+  config: Pick<Config, 'env'>;
+  consoleOrigins: string[];
+  rateLimits: Pick<RateLimits, 'ipThrottled' | 'consumeKey'>;
+  credits: Pick<CreditLedger, 'spend'>;
+}
+
+/**
+ * Authentication as one ordered pipeline: credential → format → hash → record → state →
+ * origin → IP → rate limit → credits. Each step refuses or hands on; the first refusal is
+ * the outcome, as data. No side effects here (authenticator.ts emits them once around it).
+ * Synchronous for a cached key without a rate limit or credits; a promise only where a
+ * step must wait.
+ */
+export function runPipeline(parts: PipelineParts, em: EntityManagerSource, request: AuthRequest): MaybePromise<AuthOutcome> {
+  const { credential } = request;
+  if (!credential.ok) return { ok: false, reason: credential.reason, hint: credential.hint };
+  // Format and checksum: garbage is refused before any hashing or database work.
+  const parsed = parseKey(credential.key, parts.keyPrefix);
+  if (!parsed) return unlessThrottled(parts, request.ip, { ok: false, reason: AuthReason.KEY_MALFORMED, guess: true });
+  const hash = parts.hasher.hash(credential.key);
+  const table: KeyTable = parsed.type === 'root' ? 'root' : 'api';
+  const cached = cachedRecord(hash, table, parts.cache);
+  if (cached) return afterRecord(parts, request, parsed, cached);
+  return andThen(lookUp(parts, em, request.ip, hash, table, cached), (found) => ('ok' in found ? found : afterRecord(parts, request, parsed, found)));
+}
+
+/**
+ * The record of a key the cache does not hold. A hash this process has never seen valid
+ * waits for the client's failure budget first, so a guesser is refused before any query
+ * while keys already verified here keep working from the same address.
+ */
+async function lookUp(parts: PipelineParts, em: EntityManagerSource, ip: string | null, hash: string, table: KeyTable, cached: null | undefined): Promise<KeyRecord | AuthRefusal> {
+  if (!parts.cache.knows(hash)) {
+    const wait = await parts.rateLimits.ipThrottled(ip);
+    if (wait !== null) return rateLimited(wait);
+  }
+  // null: known here not to exist, so no query either.
+  const record = cached === null ? null : await loadRecord(em, hash, table, parts.cache);
+  return record ?? { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
+}
+
+/** State now, then origin, then the key's own controls. */
+function afterRecord(parts: PipelineParts, request: AuthRequest, parsed: ParsedKey, record: KeyRecord): MaybePromise<AuthOutcome> {
+  // The prefix is part of the hashed value, so a match implies kind and mode agree;
+  // checking again costs nothing and guards against a corrupted row.
+  if (record.type === 'api' && (parsed.type === 'root' || KIND_CODE[record.kind] !== parsed.kind || MODE_CODE[record.mode] !== parsed.mode)) {
+    return { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
+  }
+  const verdict = judgeRecord(record, parts.clock.now());
+  if (!verdict.ok) return { ok: false, reason: verdict.reason, key: verdict.key };
+  const { principal } = verdict;
+  const origin = checkOrigin(principal, request.origin, parts.config, parts.consoleOrigins);
+  if (!origin.ok) return { ok: false, reason: origin.reason, key: keyRefOf(principal) ?? undefined };
+  if (principal.type === PrincipalType.ROOT) return { ok: true, principal, budgets: null };
+  return keyControls(parts, request, principal);
+}
+
+/**
+ * The per-key controls, cheapest first and the one that writes last: IP allow-list,
+ * rate limit, credits. A refused use spends no credits; a key without a rate limit and
+ * credits costs nothing here.
+ */
+function keyControls(parts: PipelineParts, request: AuthRequest, principal: KeyPrincipal): MaybePromise<AuthOutcome> {
+  if (principal.ipAllowList !== null && !ipAllowed(principal.ipAllowList, request.ip)) {
+    return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRefOf(principal) ?? undefined };
+  }
+  if (principal.rateLimit === null && (principal.credits === null || request.cost === undefined)) return { ok: true, principal, budgets: null };
+  return meteredUse(parts, request.cost, principal);
+}
+
+async function meteredUse(parts: PipelineParts, cost: number | undefined, principal: KeyPrincipal): Promise<AuthOutcome> {
+  const key = keyRefOf(principal) ?? undefined;
+  const budget = await parts.rateLimits.consumeKey(principal.id, principal.rateLimit);
+  if (budget && budget.retryAfterSeconds !== null) return { ...rateLimited(budget.retryAfterSeconds), key };
+  const spent = cost === undefined ? null : await spendKeyCredits(parts.credits, principal, cost, parts.clock.now());
+  if (spent && !spent.ok) return { ok: false, reason: AuthReason.USAGE_EXCEEDED, key };
+  return {
+    ok: true,
+    principal,
+    budgets: {
+      credits: spent ? { remaining: spent.remaining } : null,
+      rateLimit: budget ? { limit: budget.limit, remaining: budget.remaining, reset: budget.resetAt } : null,
+    },
+  };
+}
+
+function rateLimited(retryAfterSeconds: number): AuthRefusal {
+  return { ok: false, reason: AuthReason.RATE_LIMITED, retryAfterSeconds };
+}
+
+/** The refusal, unless the client is over its failure budget: then 429 (nothing more is looked at). */
+async function unlessThrottled(parts: PipelineParts, ip: string | null, refusal: AuthRefusal): Promise<AuthRefusal> {
+  const wait = await parts.rateLimits.ipThrottled(ip);
+  return wait === null ? refusal : rateLimited(wait);
+}

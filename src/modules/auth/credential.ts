@@ -1,0 +1,42 @@
+import { AuthReason } from '../../errors';
+
+/** Why no key could be read from a request. */
+export type CredentialFailure = AuthReason.KEY_MISSING | AuthReason.KEY_MALFORMED;
+
+/** A credential read from a request, or why none could be; `hint` says how to send it right. */
+export type CredentialParse = { ok: true; key: string } | { ok: false; reason: CredentialFailure; hint?: string };
+
+/** The headers a credential may come in. */
+export interface CredentialHeaders {
+  authorization: string | undefined;
+  apiKey: string | undefined;
+}
+
+/**
+ * The one place a request's credential is read, for every entry point (GraphQL, REST,
+ * forward auth): `Authorization: Bearer <key>`, or `X-Api-Key: <key>` when there is no
+ * Authorization header (what many gateways and SDKs send).
+ */
+export function requestCredential(headers: CredentialHeaders): CredentialParse {
+  const { authorization, apiKey } = headers;
+  if ((authorization === undefined || authorization.trim() === '') && apiKey !== undefined) {
+    return apiKey.trim() ? { ok: true, key: apiKey.trim() } : { ok: false, reason: AuthReason.KEY_MISSING };
+  }
+  return bearerCredential(authorization);
+}
+
+/** Extracts the key from `Authorization: Bearer <key>`. */
+function bearerCredential(header: string | undefined): CredentialParse {
+  if (header === undefined || header.trim() === '') return { ok: false, reason: AuthReason.KEY_MISSING };
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (match) return { ok: true, key: match[1] };
+  // The commonest mistake: the key alone, without the scheme. The hint never repeats the value.
+  const bare = /^\S+$/.test(header.trim());
+  return {
+    ok: false,
+    reason: AuthReason.KEY_MALFORMED,
+    hint: bare
+      ? 'The Authorization header has no "Bearer " before the key: send Authorization: Bearer <key> (or X-Api-Key: <key>)'
+      : 'The Authorization header must be "Bearer <key>" (or send X-Api-Key: <key>)',
+  };
+}
