@@ -67,10 +67,10 @@ class Deployment {
 
   /**
    * A server process with its own keep-alive client, run by `node` (default: the bench's own).
-   * @param {string} name @param {Record<string, string>} [extraEnv] @param {string} [node]
+   * @param {string} name @param {Record<string, string>} [extraEnv] @param {string} [node] @param {string[]} [nodeArgs]
    */
-  async start(name, extraEnv, node) {
-    const server = await startServer({ name: `${name}-${++this.started}`, script: path.join(ROOT, 'dist/main.js'), env: this.env(extraEnv), logDir: this.db.dir, node });
+  async start(name, extraEnv, node, nodeArgs) {
+    const server = await startServer({ name: `${name}-${++this.started}`, script: path.join(ROOT, 'dist/main.js'), env: this.env(extraEnv), logDir: this.db.dir, node, nodeArgs });
     const client = new HttpClient(server.origin);
     return {
       server,

@@ -26,15 +26,16 @@ const STOP_TIMEOUT_MS = 5_000;
  * Output goes to a file, not a pipe: with LOG_LEVEL=info Keygate logs every request,
  * and reading that through a pipe would load the bench process that also generates the
  * load, while an unread pipe would block the server once full.
- * `node` is the Node.js binary to run it with (default: the one running the bench).
- * @param {{ name: string, script: string, env: NodeJS.ProcessEnv, logDir: string, node?: string }} spec
+ * `node` is the Node.js binary to run it with (default: the one running the bench), `nodeArgs`
+ * its flags (e.g. --cpu-prof, which NODE_OPTIONS does not take).
+ * @param {{ name: string, script: string, env: NodeJS.ProcessEnv, logDir: string, node?: string, nodeArgs?: string[] }} spec
  * @returns {Promise<Server>}
  */
-async function startServer({ name, script, env, logDir, node = process.execPath }) {
+async function startServer({ name, script, env, logDir, node = process.execPath, nodeArgs = [] }) {
   checkNotAborted();
   const logFile = path.join(logDir, `${name}-${Date.now()}.log`);
   const fd = fs.openSync(logFile, 'w');
-  const child = spawn(node, [script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = spawn(node, [...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const pid = /** @type {number} */ (child.pid);
   livePids.add(pid);
