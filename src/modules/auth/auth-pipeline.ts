@@ -111,14 +111,14 @@ function afterRecord(parts: PipelineParts, request: AuthRequest, parsed: ParsedK
  */
 function keyControls(parts: PipelineParts, request: AuthRequest, principal: KeyPrincipal): MaybePromise<AuthOutcome> {
   if (principal.ipAllowList !== null && !ipAllowed(principal.ipAllowList, request.ip)) {
-    return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRefOf(principal) ?? undefined };
+    return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRefOf(principal) };
   }
   if (principal.rateLimit === null && (principal.credits === null || request.cost === undefined)) return { ok: true, principal, budgets: null };
   return meteredUse(parts, request.cost, principal);
 }
 
 async function meteredUse(parts: PipelineParts, cost: number | undefined, principal: KeyPrincipal): Promise<AuthOutcome> {
-  const key = keyRefOf(principal) ?? undefined;
+  const key = keyRefOf(principal);
   const budget = await parts.rateLimits.consumeKey(principal.id, principal.rateLimit);
   if (budget && budget.retryAfterSeconds !== null) return { ...rateLimited(budget.retryAfterSeconds), key };
   const spent = cost === undefined ? null : await spendKeyCredits(parts.credits, principal, cost, parts.clock.now());

@@ -8,6 +8,9 @@ import type { UsageRecorder } from '../usage/usage.recorder';
 import { type AuthOutcome, type AuthRequest, type PipelineParts, runPipeline } from './auth-pipeline';
 import { type EntityManagerSource, type KeyRef, type KeyTable, type KeyVerdict, cachedRecord, judgeRecord, keyRefOf, loadRecord } from './key-records';
 
+/** The label of a success, built once: it is counted on every verification. */
+const VALID = { outcome: 'valid' } as const;
+
 /** The request facts a refusal is audited with. */
 export interface RequestRef {
   ip: string | null;
@@ -58,7 +61,7 @@ export class Authenticator {
   private emit(outcome: AuthOutcome, request: AuthRequest & RequestRef): MaybePromise<AuthOutcome> {
     const { metrics, usage, rateLimits } = this.sinks;
     if (outcome.ok) {
-      metrics.verifications.inc({ outcome: 'valid' });
+      metrics.verifications.inc(VALID);
       const key = keyRefOf(outcome.principal);
       if (key) usage.record(key, 'verification');
       else usage.recordRootUse(outcome.principal.id);

@@ -31,11 +31,15 @@ export interface KeyCacheOptions {
 interface Entry {
   record: KeyRecord;
   storedAt: number;
+  /** Read since it last reached the front of the eviction order (second-chance LRU). */
+  used: boolean;
 }
 
 /**
  * The in-process cache of the verification hot path, keyed by the key's HMAC (never the
- * key). Bounded LRU with a TTL, plus a smaller, shorter-lived negative cache.
+ * key). Bounded with a TTL, plus a smaller, shorter-lived negative cache. Eviction is
+ * second-chance LRU: a hit only sets a flag (no Map re-insertion on the hot path), and
+ * eviction moves a used entry to the back instead of dropping it.
  *
  * Invalidation races: a request may read a row just before a revocation commits and
  * store it just after the invalidation ran. Every load therefore takes a `ticket` (the
@@ -60,9 +64,7 @@ export class KeyCache {
     const t = this.now();
     const entry = this.entries.get(hash);
     if (entry) {
-      // Re-insert: Map order is the LRU order.
-      this.entries.delete(hash);
-      this.entries.set(hash, entry);
+      entry.used = true;
       // An expired entry is not trusted, but stays (until evicted or invalidated) so that
       // `knows` still vouches for the key while it is reloaded.
       if (t - entry.storedAt < this.ttl()) return entry.record;
@@ -103,10 +105,17 @@ export class KeyCache {
       return;
     }
     this.entries.delete(hash);
-    this.entries.set(hash, { record, storedAt: t });
+    this.entries.set(hash, { record, storedAt: t, used: false });
     this.hashById.set(record.id, hash);
     while (this.entries.size > this.options.maxEntries) {
       const [oldestHash, oldest] = this.entries.entries().next().value as [string, Entry];
+      // A used entry, or the one just stored, gets a second chance at the back.
+      if (oldest.used || oldestHash === hash) {
+        oldest.used = false;
+        this.entries.delete(oldestHash);
+        this.entries.set(oldestHash, oldest);
+        continue;
+      }
       this.drop(oldestHash, oldest.record.id);
     }
   }

@@ -7,7 +7,7 @@ import type { KeyMode } from '../keys/key-enums';
 import { KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
 import type { KeyCache, KeyRecord } from './key-cache';
-import { type Principal, PrincipalType } from './principal';
+import { type KeyPrincipal, type Principal, PrincipalType } from './principal';
 import { RootKey } from './root-key.entity';
 
 /**
@@ -92,6 +92,8 @@ export function judgeRecord(record: KeyRecord, now: Date): KeyVerdict {
 }
 
 /** The key a principal is, for usage and audit; null for root keys. */
+export function keyRefOf(principal: KeyPrincipal): KeyRef;
+export function keyRefOf(principal: Principal): KeyRef | null;
 export function keyRefOf(principal: Principal): KeyRef | null {
   return principal.type === PrincipalType.API_KEY ? refOf(principal) : null;
 }

@@ -15,7 +15,8 @@ import { BodyTooLargeError, plainPath, proxyTrust, requestIdOf, sendGraphQLError
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
-import type { RouteContext, RouteHandler } from './routes/route';
+import type { RouteHandler } from './routes/route';
+import type { MaybePromise } from '../../shared/maybe-promise';
 import { sessionAccessRoute } from './routes/session-access';
 import { verifyRoute } from './routes/verify';
 import { secretScanningRoute } from '../secret-scanning/secret-scanning.route';
@@ -78,7 +79,11 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
   let draining = false;
   const pending = new Set<ServerResponse>();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /**
+   * One request: routed, answered, then counted. Not async: a route that answers at once
+   * (a cached key at /auth/verify) is served without creating a promise.
+   */
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
     pending.add(res);
     res.once('close', () => {
@@ -107,82 +112,105 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     // pipeline itself (auth-pipeline.ts), for credentials not already verified here: valid
     // keys from the same address (an office behind one NAT) keep working.
     const ip = proxies.clientIp(req);
-    try {
-      if (path === null) sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
-      else if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) refuseHttp(res, path === '/graphql');
-      else if (req.method === 'OPTIONS') answerPreflight(req, res);
-      else if (path === '/graphql') await graphql(req, res, fullUrl(), { requestId, ip });
-      else if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
+
+    const dispatch = (): MaybePromise<void> => {
+      if (path === null) return sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
+      if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) return refuseHttp(res, path === '/graphql');
+      if (req.method === 'OPTIONS') return answerPreflight(req, res);
+      if (path === '/graphql') return graphql(req, res, fullUrl(), { requestId, ip });
+      if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
         route = 'console';
-        await consolePages(req, res, fullUrl(), { requestId, ip });
+        return consolePages(req, res, fullUrl(), { requestId, ip });
       }
-      else if (rest) {
+      if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
         if (!handler) {
-          sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: Object.keys(rest.methods).join(', ') });
-        } else {
-          // Forked on first use: a verification answered from the cache needs no EntityManager.
-          let em: EntityManager | undefined;
-          const ctx: RouteContext = {
-            req,
-            res,
-            // A plain path has no query, so no URL is built for it.
-            query: (name) => (plain === undefined ? fullUrl().searchParams.get(name) : null),
-            runtime,
-            get em() {
-              return (em ??= orm.em.fork());
-            },
-            requestId,
-            ip,
-            origin: req.headers.origin,
-          };
-          await handler(ctx);
+          return sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: Object.keys(rest.methods).join(', ') });
         }
-      } else if (path === '/healthz') sendJson(res, 200, { status: 'ok' });
-      else if (path === '/readyz') {
+        // Forked on first use: a verification answered from the cache needs no EntityManager.
+        let em: EntityManager | undefined;
+        return handler({
+          req,
+          res,
+          // A plain path has no query, so no URL is built for it.
+          query: (name) => (plain === undefined ? fullUrl().searchParams.get(name) : null),
+          runtime,
+          get em() {
+            return (em ??= orm.em.fork());
+          },
+          requestId,
+          ip,
+          origin: req.headers.origin,
+        });
+      }
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
         route = 'readyz';
-        const ready = await orm.isConnected().catch(() => false);
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
-      } else if (path === '/.well-known/jwks.json') {
+        return orm
+          .isConnected()
+          .catch(() => false)
+          .then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' }));
+      }
+      if (path === '/.well-known/jwks.json') {
         route = 'jwks';
         // Public and cacheable: verifiers re-fetch when they meet an unknown kid.
-        sendJson(res, 200, await runtime.signingKeys.jwks(), {
-          'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`,
-          'access-control-allow-origin': '*',
-        });
-      } else if (path === '/openapi.json') {
-        route = 'openapi';
-        sendJson(res, 200, openApiDocument, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
-      } else if (path === '/metrics') {
-        route = 'metrics';
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(await metrics.registry.metrics());
-      } else if (config.sandbox && req.method === 'GET' && path.startsWith('/graphiql/') && serveExplorerAsset(path, res)) {
-        route = 'explorer';
-      } else if (path === '/' && config.sandbox) {
-        res.writeHead(302, { location: '/graphql' });
-        res.end();
-      } else sendRestError(res, { status: 404, code: 'not_found', message: 'No such endpoint' });
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
-      else {
-        logger.error({ requestId, err: errorForLog(error) }, 'request failed');
-        if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
-        else res.end();
+        return runtime.signingKeys.jwks().then((jwks) =>
+          sendJson(res, 200, jwks, { 'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`, 'access-control-allow-origin': '*' }),
+        );
       }
-    } finally {
+      if (path === '/openapi.json') {
+        route = 'openapi';
+        return sendJson(res, 200, openApiDocument, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
+      }
+      if (path === '/metrics') {
+        route = 'metrics';
+        return metrics.registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        });
+      }
+      if (config.sandbox && req.method === 'GET' && path.startsWith('/graphiql/') && serveExplorerAsset(path, res)) {
+        route = 'explorer';
+        return;
+      }
+      if (path === '/' && config.sandbox) {
+        res.writeHead(302, { location: '/graphql' });
+        return void res.end();
+      }
+      sendRestError(res, { status: 404, code: 'not_found', message: 'No such endpoint' });
+    };
+
+    const fail = (error: unknown): void => {
+      if (error instanceof BodyTooLargeError) return sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
+      logger.error({ requestId, err: errorForLog(error) }, 'request failed');
+      if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
+      else res.end();
+    };
+
+    const finish = (): void => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       // Access lines are debug: at info they cost a tenth of /auth/verify's throughput (bench/), and
       // the proxy in front usually logs requests already. Errors are logged on their own.
-      logger.debug({ requestId, method: req.method, path: path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      }
+    };
+
+    let answered: MaybePromise<void>;
+    try {
+      answered = dispatch();
+    } catch (error) {
+      fail(error);
+      return finish();
     }
+    if (answered instanceof Promise) void answered.catch(fail).then(finish);
+    else finish();
   };
 
-  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
   const server: Server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener)
-    : createPlainServer(listener);
+    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
+    : createPlainServer(handle);
   return Object.assign(server, {
     drain() {
       draining = true;

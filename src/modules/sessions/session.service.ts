@@ -5,9 +5,8 @@ import { AuthReason, BadInputError, ForbiddenError, NotFoundError, RefusalError 
 import { newId } from '../../shared/ids';
 import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
-import type { EntityManagerSource } from '../auth/key-records';
 import { type Principal, PrincipalType } from '../auth/principal';
-import { keyRefOf } from '../auth/key-records';
+import { type EntityManagerSource, keyRefOf } from '../auth/key-records';
 import { spendKeyCredits } from '../credits/credit-ledger';
 import { RootKey } from '../auth/root-key.entity';
 import { assertModeAllowed } from '../auth/tenancy';
@@ -98,7 +97,7 @@ export class SessionService {
       // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
       const spent = await spendKeyCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
       if (spent && !spent.ok) {
-        this.runtime.authenticator.recordRefusal({ id: principal.id, appId: principal.appId, mode: principal.mode }, AuthReason.USAGE_EXCEEDED, this.actor);
+        this.runtime.authenticator.recordRefusal(keyRefOf(principal), AuthReason.USAGE_EXCEEDED, this.actor);
         throw new RefusalError({ reason: AuthReason.USAGE_EXCEEDED });
       }
     }

@@ -31,7 +31,7 @@ function answer(ctx: RouteContext, outcome: AuthOutcome): void {
   const { principal: p, budgets } = outcome;
   const body =
     p.type === PrincipalType.ROOT
-      ? { valid: true, type: p.type, key_id: p.id, app_id: null, kind: null, mode: null, role: null, permissions: [...permissionsOf(p)], expires_at: null, owner_id: null, meta: null, credits: null, rate_limit: null }
+      ? { valid: true, type: p.type, key_id: p.id, app_id: null, kind: null, mode: null, role: null, permissions: permissionsOf(p), expires_at: null, owner_id: null, meta: null, credits: null, rate_limit: null }
       : {
           valid: true,
           type: p.type,
@@ -40,7 +40,7 @@ function answer(ctx: RouteContext, outcome: AuthOutcome): void {
           kind: p.kind,
           mode: p.mode,
           role: p.role,
-          permissions: [...permissionsOf(p)],
+          permissions: permissionsOf(p),
           expires_at: p.expiresAt?.toISOString() ?? null,
           owner_id: p.ownerId,
           meta: p.meta,
