@@ -59,9 +59,12 @@ export async function serve(): Promise<number> {
     // group: a repeated signal while stopping must not cut the stop short.
     if (stopping) return;
     stopping = true;
+    // close() stops listening before its first await, so by the time this line is out no new
+    // connection is accepted (a supervisor or test may act on the line at once).
+    const closed = keygate.close();
     keygate.runtime.logger.info({ signal }, 'shutting down');
     try {
-      await keygate.close();
+      await closed;
       process.exit(0);
     } catch (error) {
       keygate.runtime.logger.error({ err: errorForLog(error) }, 'shutdown failed');
