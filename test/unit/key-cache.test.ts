@@ -53,6 +53,29 @@ describe('KeyCache', () => {
     expect(cache.size.entries).toBe(3);
   });
 
+  it('keeps a key that is in use through a flood of keys used once (second chance)', () => {
+    const { cache } = cacheWithClock();
+    cache.store('hot', record('key_hot'), cache.ticket());
+    // Each cold key is loaded once and never read again; the hot one is read between them.
+    for (let n = 0; n < 20; n++) {
+      expect(cache.get('hot')).toMatchObject({ id: 'key_hot' });
+      cache.store(`cold${n}`, record(`key_cold${n}`), cache.ticket());
+    }
+    expect(cache.size.entries).toBe(3);
+    expect(cache.get('cold19')).toMatchObject({ id: 'key_cold19' }); // the key just stored is never the one dropped
+    expect(cache.get('cold18')).toMatchObject({ id: 'key_cold18' });
+    expect(cache.get('cold17')).toBeUndefined();
+  });
+
+  it('drops the oldest stored when every key was read since', () => {
+    const { cache } = cacheWithClock();
+    for (const n of [1, 2, 3]) cache.store(`h${n}`, record(`key_${n}`), cache.ticket());
+    for (const n of [3, 2, 1]) cache.get(`h${n}`);
+    cache.store('h4', record('key_4'), cache.ticket());
+    expect(cache.get('h1')).toBeUndefined();
+    for (const n of [2, 3, 4]) expect(cache.get(`h${n}`)).toMatchObject({ id: `key_${n}` });
+  });
+
   it('bounds the negative cache separately', () => {
     const { cache } = cacheWithClock();
     for (const n of [1, 2, 3]) cache.store(`u${n}`, null, cache.ticket());
