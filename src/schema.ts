@@ -6,6 +6,7 @@ import { buildSchema } from 'type-graphql';
 import { AppResolver } from './modules/apps/app.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { permissions, VALUE_TYPES } from './modules/auth/shield';
+import { applyTimeBudget } from './modules/http/graphql-time-budget';
 import { ApiKeyResolver } from './modules/keys/api-key.resolver';
 import { ApiKeyRotationResolver, RotationResolver } from './modules/rotations/rotation.resolver';
 import { SessionResolver } from './modules/sessions/session.resolver';
@@ -25,7 +26,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
   });
 }
 
-/** The executable schema: resolvers wrapped by the permission map. */
+/** The executable schema: resolvers wrapped by the permission map and the query time budget. */
 export async function buildKeygateSchema(): Promise<GraphQLSchema> {
   const bare = await buildBareSchema();
   const guarded = applyMiddleware(bare, permissions());
@@ -35,5 +36,6 @@ export async function buildKeygateSchema(): Promise<GraphQLSchema> {
     if (!isObjectType(from) || !isObjectType(to)) throw new Error(`value type ${name} is not in the schema`);
     for (const [field, definition] of Object.entries(to.getFields())) definition.resolve = from.getFields()[field].resolve;
   }
+  applyTimeBudget(guarded, VALUE_TYPES);
   return guarded;
 }

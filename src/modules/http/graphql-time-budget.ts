@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Context } from '../../context';
 import { ErrorCode, TimeBudgetError } from '../../errors';
@@ -6,26 +7,25 @@ import { ErrorCode, TimeBudgetError } from '../../errors';
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
+/** Each running query's deadline, and the one error its late fields answer, by its context (the object resolvers get). */
+const budgets = new WeakMap<object, { deadline: number; error?: TimeBudgetError }>();
+
 /**
  * A GraphQL query may run for `budgetMs`: a field that has not started by then is not
  * started at all, so a request that the cost estimate let through but the data made slow
  * cannot hold the database for long. Only the first TIMEOUT is reported, not one per field.
+ * The plugin sets the deadline; applyTimeBudget's resolvers enforce it.
  */
 export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart({ operation }) {
+        async executionDidStart({ operation, contextValue }) {
           // Queries only: a mutation has committed by the time its payload resolves, and
           // cutting that short would lose what it returns once (a new key's secret).
           if (operation?.operation !== 'query') return;
           // From execution on: a heavy operation's wait for its turn (graphql-cost.ts) is not spent.
-          const deadline = Date.now() + budgetMs;
-          return {
-            willResolveField() {
-              if (Date.now() > deadline) throw new TimeBudgetError();
-            },
-          };
+          budgets.set(contextValue, { deadline: contextValue.runtime.clock.now().getTime() + budgetMs });
         },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
@@ -37,6 +37,28 @@ export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> 
       };
     },
   };
+}
+
+/**
+ * Makes every resolver of `schema` but those of `exempt` types (values already in memory,
+ * whose parent did the work) refuse to start once its query's budget has run out. The
+ * refusal is a rejected promise, never a synchronous throw: when one item of a list throws
+ * synchronously, graphql-js 16 abandons the promises of the items before it, and their later
+ * rejections go unhandled, which stops a Node process (seen in CI on Node 24 with the
+ * throwing willResolveField hook this replaces, which also made Apollo wrap every field).
+ */
+export function applyTimeBudget(schema: GraphQLSchema, exempt: readonly string[]): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || exempt.includes(type.name)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context: Context, info) => {
+        const budget = budgets.get(context);
+        if (budget !== undefined && context.runtime.clock.now().getTime() > budget.deadline) return Promise.reject((budget.error ??= new TimeBudgetError()));
+        return resolve(source, args, context, info);
+      };
+    }
+  }
 }
 
 /** A statement that PostgreSQL cancelled for running too long is the same refusal as the budget. */
