@@ -10,7 +10,7 @@ import type { CredentialParse } from './credential';
 import type { KeyCache, KeyRecord } from './key-cache';
 import { type ParsedKey, parseKey } from './key-format';
 import type { KeyHasher } from './key-hash';
-import { type EntityManagerSource, type KeyRef, type KeyTable, cachedRecord, judgeRecord, keyRefOf, loadRecord } from './key-records';
+import { type EntityManagerSource, type KeyRef, type KeyTable, cachedRecord, findRecord, judgeRecord, keyRefOf } from './key-records';
 import { checkOrigin } from './origin-policy';
 import { type KeyPrincipal, type Principal, PrincipalType } from './principal';
 
@@ -70,7 +70,7 @@ export function runPipeline(parts: PipelineParts, em: EntityManagerSource, reque
   const table: KeyTable = parsed.type === 'root' ? 'root' : 'api';
   const cached = cachedRecord(hash, table, parts.cache);
   if (cached) return afterRecord(parts, request, parsed, cached);
-  return andThen(lookUp(parts, em, request.ip, hash, table, cached), (found) => ('ok' in found ? found : afterRecord(parts, request, parsed, found)));
+  return andThen(lookUp(parts, em, request.ip, hash, table), (found) => ('ok' in found ? found : afterRecord(parts, request, parsed, found)));
 }
 
 /**
@@ -78,14 +78,11 @@ export function runPipeline(parts: PipelineParts, em: EntityManagerSource, reque
  * waits for the client's failure budget first, so a guesser is refused before any query
  * while keys already verified here keep working from the same address.
  */
-async function lookUp(parts: PipelineParts, em: EntityManagerSource, ip: string | null, hash: string, table: KeyTable, cached: null | undefined): Promise<KeyRecord | AuthRefusal> {
-  if (!parts.cache.knows(hash)) {
-    const wait = await parts.rateLimits.ipThrottled(ip);
-    if (wait !== null) return rateLimited(wait);
-  }
-  // null: known here not to exist, so no query either.
-  const record = cached === null ? null : await loadRecord(em, hash, table, parts.cache);
-  return record ?? { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
+async function lookUp(parts: PipelineParts, em: EntityManagerSource, ip: string | null, hash: string, table: KeyTable): Promise<KeyRecord | AuthRefusal> {
+  const throttled = parts.cache.knows(hash) ? null : await throttledRefusal(parts, ip);
+  if (throttled) return throttled;
+  // A hash known here not to exist costs no query either.
+  return (await findRecord(em, hash, table, parts.cache)) ?? { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
 }
 
 /** State now, then origin, then the key's own controls. */
@@ -137,8 +134,13 @@ function rateLimited(retryAfterSeconds: number): AuthRefusal {
   return { ok: false, reason: AuthReason.RATE_LIMITED, retryAfterSeconds };
 }
 
+/** RATE_LIMITED when the client IP has spent its budget of failed authentications, else null. */
+async function throttledRefusal(parts: PipelineParts, ip: string | null): Promise<AuthRefusal | null> {
+  const wait = await parts.rateLimits.ipThrottled(ip);
+  return wait === null ? null : rateLimited(wait);
+}
+
 /** The refusal, unless the client is over its failure budget: then 429 (nothing more is looked at). */
 async function unlessThrottled(parts: PipelineParts, ip: string | null, refusal: AuthRefusal): Promise<AuthRefusal> {
-  const wait = await parts.rateLimits.ipThrottled(ip);
-  return wait === null ? refusal : rateLimited(wait);
+  return (await throttledRefusal(parts, ip)) ?? refusal;
 }

@@ -6,7 +6,7 @@ import type { Metrics } from '../http/metrics';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { UsageRecorder } from '../usage/usage.recorder';
 import { type AuthOutcome, type AuthRequest, type PipelineParts, runPipeline } from './auth-pipeline';
-import { type EntityManagerSource, type KeyRef, type KeyTable, type KeyVerdict, cachedRecord, judgeRecord, keyRefOf, loadRecord } from './key-records';
+import { type EntityManagerSource, type KeyRef, type KeyTable, type KeyVerdict, findRecord, judgeRecord, keyRefOf } from './key-records';
 
 /** The label of a success, built once: it is counted on every verification. */
 const VALID = { outcome: 'valid' } as const;
@@ -53,8 +53,7 @@ export class Authenticator {
    * the key it was opened with on every use, so the session dies with its key.
    */
   async judgeStoredKey(em: EntityManager, hash: string, table: KeyTable): Promise<KeyVerdict | { ok: false; reason: AuthReason.KEY_INVALID; key?: undefined }> {
-    const cached = cachedRecord(hash, table, this.parts.cache);
-    const record = cached === undefined ? await loadRecord(em, hash, table, this.parts.cache) : cached;
+    const record = await findRecord(em, hash, table, this.parts.cache);
     return record ? judgeRecord(record, this.parts.clock.now()) : { ok: false, reason: AuthReason.KEY_INVALID };
   }
 

@@ -38,6 +38,12 @@ export function cachedRecord(hash: string, table: KeyTable, cache: KeyCache | un
   return cached?.type === table ? cached : null;
 }
 
+/** The key's record: from the cache when it holds the hash (a record, or known not to exist), else from the database. */
+export async function findRecord(em: EntityManagerSource, hash: string, table: KeyTable, cache: KeyCache | undefined): Promise<KeyRecord | null> {
+  const cached = cachedRecord(hash, table, cache);
+  return cached === undefined ? loadRecord(em, hash, table, cache) : cached;
+}
+
 /** One indexed lookup by HMAC, whose answer is cached. */
 export async function loadRecord(em: EntityManagerSource, hash: string, table: KeyTable, cache: KeyCache | undefined): Promise<KeyRecord | null> {
   const ticket = cache?.ticket() ?? 0;
