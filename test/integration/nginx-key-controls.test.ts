@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createKey } from '../helpers/fixtures';
-import { NGINX_MISSING, type Nginx, type Upstream, nginxInstalled, startNginx, startUpstream } from '../helpers/nginx';
+import { type Nginx, type Upstream, nginxForSuite, startNginx, startUpstream } from '../helpers/nginx';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
@@ -9,8 +9,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server';
  * KEYGATE_TRUST_PROXY), credits are spent per request that nginx lets through, and the
  * owner reaches the upstream as X-Keygate-Owner-Id.
  */
-const INSTALLED = nginxInstalled();
-if (!INSTALLED) it.skip(NGINX_MISSING, () => undefined);
+const INSTALLED = nginxForSuite('nginx-key-controls.test.ts');
 
 describe.skipIf(!INSTALLED)('key controls through nginx auth_request', () => {
   let server: TestServer;
