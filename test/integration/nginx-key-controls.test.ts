@@ -45,6 +45,9 @@ describe.skipIf(!INSTALLED)('key controls through nginx auth_request', () => {
     // The client's own X-Forwarded-For, extended by nginx with the peer it saw (127.0.0.1, trusted).
     expect(await through(key.secret, '203.0.113.9')).toMatchObject({ status: 200, reached: true });
     expect(await through(key.secret, '198.51.100.1')).toMatchObject({ status: 403, reached: false });
+    // An allowed address on the left does not help a client whose own hop is written with a port, or unreadably.
+    expect(await through(key.secret, '203.0.113.9, 198.51.100.1:5555')).toMatchObject({ status: 403, reached: false });
+    expect(await through(key.secret, '203.0.113.9, unknown')).toMatchObject({ status: 403, reached: false });
     // Without one, the client is nginx's peer: loopback, not on the list.
     expect(await through(key.secret)).toMatchObject({ status: 403, reached: false });
   });

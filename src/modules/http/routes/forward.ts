@@ -28,7 +28,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
   const { runtime } = ctx;
   let throttled = null as number | null;
   const keyFor = async (kid: string) => {
-    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.ip)) !== null) return null;
+    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.throttleIp)) !== null) return null;
     return runtime.signingKeys.publicKey(kid);
   };
   const checked = await checkActiveToken(ctx.em, runtime, token, keyFor);
@@ -37,7 +37,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
     return null;
   }
   if (checked.active) return checked.claims;
-  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.ip);
+  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.throttleIp);
   sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
   return null;
 }
@@ -58,7 +58,7 @@ export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   const cost = credential.ok ? parseCost(ctx.query('cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
   if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
-  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, requestId: ctx.requestId, cost: cost ?? 1 });
+  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, throttleIp: ctx.throttleIp, requestId: ctx.requestId, cost: cost ?? 1 });
   return andThen(outcome, (o) => forwardKey(ctx, o));
 }
 
