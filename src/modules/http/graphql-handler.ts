@@ -12,7 +12,7 @@ import type { AuthOutcome } from '../auth/auth-pipeline';
 import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
-import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
+import { type ClientAddress, credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
 /** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
 function isIntrospectionOnly(query: unknown): boolean {
@@ -96,9 +96,8 @@ class RequestContext implements Context {
   }
 }
 
-export interface RequestInfo {
+export interface RequestInfo extends ClientAddress {
   requestId: string;
-  ip: string | null;
 }
 
 /**
@@ -145,7 +144,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       }
       let outcome: AuthOutcome;
       try {
-        outcome = await runtime.authenticator.authenticate(lazyEm, { credential, origin, ip: info.ip, requestId: info.requestId });
+        outcome = await runtime.authenticator.authenticate(lazyEm, { credential, origin, ip: info.ip, throttleIp: info.throttleIp, requestId: info.requestId });
       } catch (error) {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
         runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
