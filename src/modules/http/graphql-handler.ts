@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/core';
-import { Kind, type DocumentNode, parse } from 'graphql';
+import { parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import type { Orm } from '../../database/orm';
 import { AuthReason, ErrorCode, RefusalError } from '../../errors';
@@ -12,24 +12,17 @@ import type { AuthOutcome } from '../auth/auth-pipeline';
 import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
+import { isIntrospectionOnly } from './graphql-introspection';
 import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
-/** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
-function isIntrospectionOnly(query: unknown): boolean {
-  if (typeof query !== 'string' || query.length > 20_000) return false;
-  let doc: DocumentNode;
+/** A query string that parses (within the token limit) to an introspection-only document. */
+function isIntrospectionQuery(query: unknown, maxTokens: number): boolean {
+  if (typeof query !== 'string') return false;
   try {
-    doc = parse(query);
+    return isIntrospectionOnly(parse(query, { maxTokens }));
   } catch {
     return false;
   }
-  return doc.definitions.every(
-    (d) =>
-      d.kind === Kind.FRAGMENT_DEFINITION ||
-      (d.kind === Kind.OPERATION_DEFINITION &&
-        d.operation === 'query' &&
-        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))),
-  );
 }
 
 /** GET's parameters, with `variables` and `extensions` read as the JSON they are. */
@@ -136,12 +129,14 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       const lazyEm = () => fork.em;
       const contextFor = (principal: Principal | null): Context => new RequestContext(fork, principal, info.requestId, info.ip, origin, runtime);
       const credential = requestCredential(credentialHeaders(req));
-      // No credential: the console's session cookie, or Sandbox loading the schema.
+      // No credential: the explorer loading the schema, or the console's session cookie. The
+      // schema needs no credential, so a cookie riding along (the explorer beside a console
+      // session) is not judged for it.
       if (!credential.ok && credential.reason === AuthReason.KEY_MISSING) {
+        const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
+        if (config.introspection && isIntrospectionQuery(query, config.graphqlLimits.maxTokens)) return contextFor(null);
         const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
         if (session) return contextFor(session);
-        const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
-        if (config.introspection && isIntrospectionOnly(query)) return contextFor(null);
       }
       let outcome: AuthOutcome;
       try {
