@@ -52,6 +52,22 @@ function refuseBody(res: ServerResponse, problem: string): void {
   sendGraphQLError(res, 400, `${problem}: ${WHAT_TO_SEND}`, { code: 'BAD_REQUEST' });
 }
 
+/** A request in Apollo's automatic persisted queries (APQ) protocol: `extensions.persistedQuery`. */
+function asksForPersistedQuery(params: unknown): boolean {
+  const extensions = typeof params === 'object' && params !== null ? (params as { extensions?: unknown }).extensions : undefined;
+  return typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions;
+}
+
+/**
+ * The management API keeps no persisted queries (Apollo's are off): 400 saying so, before
+ * any credential is read, so an APQ client learns to send its documents whole.
+ */
+function refusePersistedQuery(res: ServerResponse): void {
+  sendGraphQLError(res, 400, 'Persisted queries (APQ) are not supported: send the whole document in "query", without extensions.persistedQuery', {
+    code: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  });
+}
+
 /** One request's EntityManager, forked on first use: `viewer` on a cached key needs none. */
 class LazyFork {
   private forked: EntityManager | undefined;
@@ -120,7 +136,9 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         return refuseBody(res, 'The request body is not valid JSON');
       }
     }
-    const unstorable = findUnstorable(req.method === 'POST' ? body : getParams(url));
+    const params = req.method === 'POST' ? body : getParams(url);
+    if (asksForPersistedQuery(params)) return refusePersistedQuery(res);
+    const unstorable = findUnstorable(params);
     if (unstorable !== null) return refuseUnstorable(res, unstorable);
     const origin = headerValue(req, 'origin');
 
