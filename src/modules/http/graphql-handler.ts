@@ -12,6 +12,7 @@ import type { AuthOutcome } from '../auth/auth-pipeline';
 import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
+import { setExplorerHeaders } from './explorer';
 import { isIntrospectionOnly } from './graphql-introspection';
 import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
@@ -173,6 +174,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context,
     });
+    // The only HTML /graphql answers is the explorer page (Apollo's landing page).
+    if (result.headers.get('content-type')?.startsWith('text/html')) await setExplorerHeaders(req, res);
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
