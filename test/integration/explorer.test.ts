@@ -107,7 +107,8 @@ describe.skipIf(!chromiumInstalled())(`the explorer in Chromium${chromiumInstall
       headers.CodeMirror.setValue(${JSON.stringify(JSON.stringify({ Authorization: `Bearer ${server.rootKey}` }))});
     })()`);
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction(`document.querySelector('.result-window')?.textContent?.includes('"ROOT"')`, undefined, { timeout: 30_000 });
+    // A locator, not waitForFunction: its polling evaluates strings, which the page's CSP (rightly) forbids.
+    await page.locator('.result-window', { hasText: '"ROOT"' }).waitFor({ timeout: 30_000 });
     expect(await page.textContent('.result-window')).toContain('"type": "ROOT"');
 
     const stored = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie })');
