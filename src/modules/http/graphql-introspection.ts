@@ -164,7 +164,7 @@ function limitError(message: string, limit: 'cost' | 'depth'): GraphQLError {
 }
 
 /** Refuses an operation whose introspection is deeper or larger than the standard query's (400, `extensions.limit`). */
-export function checkIntrospection(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void {
+function checkIntrospection(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void {
   const bounds = boundsOf(schema);
   const meter = new IntrospectionMeter(schema, fragmentsOf(document), variables, bounds.values);
   try {
