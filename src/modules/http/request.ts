@@ -10,14 +10,22 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
+/** The client closed the connection before sending the whole body: its doing, nothing to answer. */
+export class ClientAbortedError extends Error {}
+
 /** Reads a request body up to `limit` bytes; larger bodies are refused, not buffered. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`Request body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new BodyTooLargeError(`Request body exceeds ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError) && req.readableAborted) throw new ClientAbortedError('The client closed the connection before the end of the body');
+    throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }

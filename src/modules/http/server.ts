@@ -11,7 +11,7 @@ import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from './explorer';
-import { BodyTooLargeError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { BodyTooLargeError, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -182,6 +182,12 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
 
     const fail = (error: unknown): void => {
       if (error instanceof BodyTooLargeError) return sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
+      if (error instanceof ClientAbortedError) {
+        // Nobody is left to answer; 499 (nginx's "client closed request") keeps it apart in the metrics.
+        logger.debug({ requestId }, error.message);
+        res.statusCode = 499;
+        return void res.end();
+      }
       logger.error({ requestId, err: errorForLog(error) }, 'request failed');
       if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
       else res.end();
