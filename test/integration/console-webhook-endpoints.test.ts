@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => receiver?.close());
 
 const row = () => suite.page.getByRole('table').getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: receiver.url, exact: true }) });
-const endpoints = async () => (await suite.server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints;
+const endpoints = async () => (await suite.server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints.nodes;
 
 describe.skipIf(!suite.installed)('an endpoint’s deliveries and state', () => {
   it('lists an endpoint for all events by default', async () => {
