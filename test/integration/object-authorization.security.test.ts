@@ -95,6 +95,9 @@ beforeAll(async () => {
       KEYGATE_GRAPHQL_MAX_COST: '1000000',
       KEYGATE_GRAPHQL_MAX_TOKENS: '20000',
       KEYGATE_GRAPHQL_MAX_DEPTH: '20',
+      // The rotations below end their grace within the hour, so a timed scan would add a
+      // rotation.grace_ending delivery per endpoint mid-matrix; the first comes only after this.
+      KEYGATE_WEBHOOK_SCAN_SECONDS: '3600',
     },
   });
   const a = await createApp(server.root, 'App A');
