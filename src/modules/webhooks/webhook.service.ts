@@ -69,7 +69,10 @@ export class WebhookService {
     });
   }
 
-  /** Below the cap only: lowering it later leaves the endpoints there (listed and sent to) but admits none. */
+  /**
+   * One more only below the cap. Lowering the cap keeps the endpoints already there (listed
+   * and sent to); it admits no new one until enough are deleted.
+   */
   private async assertRoomFor(tem: EntityManager, appId: string, mode: KeyMode): Promise<void> {
     const max = this.runtime.config.webhooks.maxEndpoints;
     if ((await tem.count(WebhookEndpoint, { appId, mode })) < max) return;
