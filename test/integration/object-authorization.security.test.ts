@@ -95,6 +95,9 @@ beforeAll(async () => {
       KEYGATE_GRAPHQL_MAX_COST: '1000000',
       KEYGATE_GRAPHQL_MAX_TOKENS: '20000',
       KEYGATE_GRAPHQL_MAX_DEPTH: '20',
+      // The rotations below end their grace within the hour, so a timed scan would add a
+      // rotation.grace_ending delivery per endpoint mid-matrix; the first comes only after this.
+      KEYGATE_WEBHOOK_SCAN_SECONDS: '3600',
     },
   });
   const a = await createApp(server.root, 'App A');
@@ -170,8 +173,8 @@ const SNAPSHOT = `query Snapshot($a: ID!, $b: ID!) {
   b: app(id: $b) { ...AppState }
   ra: rotations(appId: $a, first: 100) { nodes { ...RotationState } }
   rb: rotations(appId: $b, first: 100) { nodes { ...RotationState } }
-  wa: webhookEndpoints(appId: $a) { ...EndpointState }
-  wb: webhookEndpoints(appId: $b) { ...EndpointState }
+  wa: webhookEndpoints(appId: $a, first: 100) { totalCount nodes { ...EndpointState } }
+  wb: webhookEndpoints(appId: $b, first: 100) { totalCount nodes { ...EndpointState } }
   ea: auditEvents(appId: $a, first: 100) { totalCount nodes { id action targetId actorId mode } }
   eb: auditEvents(appId: $b, first: 100) { totalCount nodes { id action targetId actorId mode } }
 }
@@ -526,7 +529,7 @@ const ROWS: Row[] = [
     title: 'webhookEndpoints(appId) of another app',
     may: ADMINS,
     outcome: 'NOT_FOUND',
-    document: 'query($id: ID!) { webhookEndpoints(appId: $id) { id url deliveries { totalCount nodes { id } } } }',
+    document: 'query($id: ID!) { webhookEndpoints(appId: $id) { totalCount nodes { id url deliveries { totalCount nodes { id } } } } }',
     targets: otherApp,
   },
   {
@@ -534,9 +537,9 @@ const ROWS: Row[] = [
     title: 'webhookEndpoints(mode) of the other mode',
     may: ADMINS,
     outcome: 'EMPTY',
-    document: 'query($a: ID!, $mode: KeyMode) { webhookEndpoints(appId: $a, mode: $mode) { id url } }',
+    document: 'query($a: ID!, $mode: KeyMode) { webhookEndpoints(appId: $a, mode: $mode) { totalCount nodes { id url } } }',
     targets: otherModeOfOwnApp,
-    count: (d) => d.webhookEndpoints.length,
+    count: (d) => d.webhookEndpoints.totalCount + d.webhookEndpoints.nodes.length,
   },
   {
     field: 'Mutation.createWebhookEndpoint(input.appId)',

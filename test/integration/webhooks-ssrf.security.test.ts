@@ -80,7 +80,7 @@ describe('in production, creating an endpoint refuses internal addresses with BA
   }
 
   it('created nothing, and contacted nothing', async () => {
-    expect((await root.ok(WebhookEndpointsDocument, { appId })).webhookEndpoints).toEqual([]);
+    expect((await root.ok(WebhookEndpointsDocument, { appId })).webhookEndpoints.nodes).toEqual([]);
     expect(receiver.received).toHaveLength(0);
   });
 
@@ -90,7 +90,7 @@ describe('in production, creating an endpoint refuses internal addresses with BA
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].extensions!.field).toBe('url');
     const listed = await root.ok(WebhookEndpointsDocument, { appId, mode: 'TEST' });
-    expect(listed.webhookEndpoints.map((e) => e.url)).toEqual(['https://public.test/hooks']);
+    expect(listed.webhookEndpoints.nodes.map((e) => e.url)).toEqual(['https://public.test/hooks']);
   });
 });
 
@@ -106,7 +106,7 @@ describe('in production, each delivery checks the address again and connects to 
     const sent = await root.ok(SendTestWebhookDocument, { id: created.createWebhookEndpoint.endpoint.id });
     const endpointId = created.createWebhookEndpoint.endpoint.id;
     const log = async () =>
-      (await root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints.find((e) => e.id === endpointId)!.deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id)!;
+      (await root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints.nodes.find((e) => e.id === endpointId)!.deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id)!;
     expect(await waitFor(async () => (await log()).status === 'FAILED', 15_000)).toBe(true);
     // Two attempts made, no response from anyone: the connection was never opened.
     expect(await log()).toMatchObject({ status: 'FAILED', attempts: 2, responseStatus: null });
@@ -130,7 +130,7 @@ describe('KEYGATE_WEBHOOK_ALLOW_PRIVATE=true', () => {
     const redirector = await startReceiver(() => ({ status: 302, headers: { location: receiver.url } }));
     const hop = await client.ok(CreateWebhookEndpointDocument, { input: { appId: app, mode: 'TEST', url: redirector.url } });
     await client.ok(SendTestWebhookDocument, { id: hop.createWebhookEndpoint.endpoint.id });
-    const log = async () => (await client.ok(WebhookDeliveriesDocument, { appId: app, mode: 'TEST' })).webhookEndpoints[0].deliveries.nodes[0];
+    const log = async () => (await client.ok(WebhookDeliveriesDocument, { appId: app, mode: 'TEST' })).webhookEndpoints.nodes[0].deliveries.nodes[0];
     expect(await waitFor(async () => (await log()).status === 'FAILED', 15_000)).toBe(true);
     expect(await log()).toMatchObject({ status: 'FAILED', attempts: 2, responseStatus: 302 });
     expect(redirector.received).toHaveLength(2);
