@@ -138,7 +138,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       const credential = requestCredential(credentialHeaders(req));
       // No credential: the console's session cookie, or Sandbox loading the schema.
       if (!credential.ok && credential.reason === AuthReason.KEY_MISSING) {
-        const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
+        const session = await consoleSessionPrincipal(req, origin, info, fork.em, runtime);
         if (session) return contextFor(session);
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
         if (config.introspection && isIntrospectionOnly(query)) return contextFor(null);
