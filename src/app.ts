@@ -23,6 +23,7 @@ import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
 import { CreditLedger } from './modules/credits/credit-ledger';
 import { deriveKey, resolveMasterKey } from './shared/master-key';
+import { verifyMasterKey } from './shared/master-key-check';
 import type { HostResolver } from './modules/webhooks/address-policy';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
 import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
@@ -58,10 +59,10 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
   try {
     const applied = await migrate(orm);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    await verifyMasterKey(orm, masterKey);
     queryOrm = await openQueryOrm(config.database, orm, config.pools);
     const clock = options.clock ?? systemClock;
     const signingKeys = new SigningKeyStore(orm, deriveKey(masterKey, 'signing-key-encryption'), clock);
-    await signingKeys.checkMasterKey();
     const keyCache = new KeyCache(config.keyCache);
     keyChanges = new KeyChangeBus(keyCache, config.database, logger);
     keyChanges.onSigningKeysChanged = () => signingKeys.invalidate();

@@ -14,12 +14,20 @@ function readConfig(): Config | null {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`keygate: ${error.message}\n`);
-      return null;
-    }
-    throw error;
+    refuseStart(error);
+    return null;
   }
+}
+
+/**
+ * A start the configuration does not allow (a malformed or wrong master key, say) ends
+ * with one line on stderr and exit code 1: no stack trace, which would say nothing more.
+ * Anything else is unexpected and propagates.
+ */
+function refuseStart(error: unknown): 1 {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`keygate: ${error.message}\n`);
+  return 1;
 }
 
 /** Prints the first root key once, to stdout, outside the structured log. */
@@ -43,7 +51,12 @@ export async function serve(): Promise<number> {
   if (!config) return 1;
   const { createKeygate } = await import('../app');
   const { errorForLog } = await import('../logger');
-  const keygate = await createKeygate(config);
+  let keygate: Awaited<ReturnType<typeof createKeygate>>;
+  try {
+    keygate = await createKeygate(config);
+  } catch (error) {
+    return refuseStart(error);
+  }
   const rootKey = await keygate.ensureFirstRootKey();
   if (rootKey) announceRootKey(rootKey);
   const { url } = await keygate.listen().catch(async (error: unknown) => {
@@ -78,19 +91,30 @@ export async function serve(): Promise<number> {
 async function bootstrap(): Promise<number> {
   const config = readConfig();
   if (!config) return 1;
-  const [{ KeyHasher }, { deriveKey, resolveMasterKey }, { migrate, openOrm }, { createRootKey }] = await Promise.all([
+  const [{ KeyHasher }, { deriveKey, resolveMasterKey }, { verifyMasterKey }, { migrate, openOrm }, { createRootKey }] = await Promise.all([
     import('../modules/auth/key-hash'),
     import('../shared/master-key'),
+    import('../shared/master-key-check'),
     import('../database/orm'),
     import('../modules/auth/root-key.service'),
   ]);
-  const hasher = new KeyHasher(deriveKey(resolveMasterKey(config), 'api-key-hmac'));
+  let masterKey: Buffer;
+  try {
+    masterKey = resolveMasterKey(config);
+  } catch (error) {
+    return refuseStart(error);
+  }
+  const hasher = new KeyHasher(deriveKey(masterKey, 'api-key-hmac'));
   const orm = await openOrm(config.database);
   try {
     await migrate(orm);
+    // A root key hashed under the wrong master key would never authenticate.
+    await verifyMasterKey(orm, masterKey);
     const { value } = await createRootKey(orm.em.fork(), hasher, config.keyPrefix);
     process.stdout.write(`${value}\n`);
     return 0;
+  } catch (error) {
+    return refuseStart(error);
   } finally {
     await orm.close(true);
   }

@@ -34,6 +34,6 @@ export function resolveMasterKey(config: Config): Buffer {
  * Sub-keys are derived with HKDF so one secret serves several purposes without
  * any purpose's key revealing another's.
  */
-export function deriveKey(masterKey: Buffer, purpose: 'api-key-hmac' | 'signing-key-encryption' | 'webhook-secret-encryption'): Buffer {
+export function deriveKey(masterKey: Buffer, purpose: 'api-key-hmac' | 'signing-key-encryption' | 'webhook-secret-encryption' | 'master-key-check'): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `keygate:${purpose}`, 32));
 }

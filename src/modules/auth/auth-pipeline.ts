@@ -10,7 +10,7 @@ import type { CredentialParse } from './credential';
 import type { KeyCache, KeyRecord } from './key-cache';
 import { type ParsedKey, parseKey } from './key-format';
 import type { KeyHasher } from './key-hash';
-import { type EntityManagerSource, type KeyRef, type KeyTable, cachedRecord, findRecord, judgeRecord, keyRefOf } from './key-records';
+import { type EntityManagerSource, type KeyRef, type KeyTable, type KeyVerdict, cachedRecord, findRecord, judgeRecord, keyRefOf } from './key-records';
 import { checkOrigin } from './origin-policy';
 import { type KeyPrincipal, type Principal, PrincipalType } from './principal';
 
@@ -87,6 +87,26 @@ async function lookUp(parts: PipelineParts, em: EntityManagerSource, ip: string 
   return (await findRecord(em, hash, table, parts.cache)) ?? { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
 }
 
+/** A key already known by its HMAC (what a console session stores), and the request using it. */
+export interface StoredKeyUse {
+  hash: string;
+  table: KeyTable;
+  ip: string | null;
+}
+
+/**
+ * The pipeline from the record step on, for a key known by its stored HMAC: a console
+ * session is its key, so each of its requests meets the key's state and the key's own
+ * controls (IP allow-list, rate limit) as resolved for that request. No origin step (the
+ * caller checked the console's own origin; the key has no list of its own to meet) and
+ * no cost: management spends no credits.
+ */
+export async function runStoredKeyPipeline(parts: PipelineParts, em: EntityManagerSource, use: StoredKeyUse): Promise<AuthOutcome> {
+  const record = await findRecord(em, use.hash, use.table, parts.cache);
+  if (!record) return { ok: false, reason: AuthReason.KEY_INVALID };
+  return keyControls(parts, { ip: use.ip }, judgeRecord(record, parts.clock.now()));
+}
+
 /** State now, then origin, then the key's own controls. */
 function afterRecord(parts: PipelineParts, request: AuthRequest, parsed: ParsedKey, record: KeyRecord): MaybePromise<AuthOutcome> {
   // The prefix is part of the hashed value, so a match implies kind and mode agree;
@@ -95,20 +115,22 @@ function afterRecord(parts: PipelineParts, request: AuthRequest, parsed: ParsedK
     return { ok: false, reason: AuthReason.KEY_INVALID, guess: true };
   }
   const verdict = judgeRecord(record, parts.clock.now());
-  if (!verdict.ok) return { ok: false, reason: verdict.reason, key: verdict.key };
-  const { principal } = verdict;
-  const origin = checkOrigin(principal, request.origin, parts.config, parts.consoleOrigins);
-  if (!origin.ok) return { ok: false, reason: origin.reason, key: keyRefOf(principal) ?? undefined };
-  if (principal.type === PrincipalType.ROOT) return { ok: true, principal, budgets: null };
-  return keyControls(parts, request, principal);
+  if (verdict.ok) {
+    const origin = checkOrigin(verdict.principal, request.origin, parts.config, parts.consoleOrigins);
+    if (!origin.ok) return { ok: false, reason: origin.reason, key: keyRefOf(verdict.principal) ?? undefined };
+  }
+  return keyControls(parts, request, verdict);
 }
 
 /**
- * The per-key controls, cheapest first and the one that writes last: IP allow-list,
- * rate limit, credits. A refused use spends no credits; a key without a rate limit and
- * credits costs nothing here.
+ * The state's refusal, or the per-key controls of a working key, cheapest first and the
+ * one that writes last: IP allow-list, rate limit, credits. A refused use spends no
+ * credits; a key without a rate limit and credits (and a root key) costs nothing here.
  */
-function keyControls(parts: PipelineParts, request: AuthRequest, principal: KeyPrincipal): MaybePromise<AuthOutcome> {
+function keyControls(parts: PipelineParts, request: Pick<AuthRequest, 'ip' | 'cost'>, verdict: KeyVerdict): MaybePromise<AuthOutcome> {
+  if (!verdict.ok) return { ok: false, reason: verdict.reason, key: verdict.key };
+  const { principal } = verdict;
+  if (principal.type === PrincipalType.ROOT) return { ok: true, principal, budgets: null };
   if (principal.ipAllowList !== null && !ipAllowed(principal.ipAllowList, request.ip)) {
     return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRefOf(principal) };
   }

@@ -5,8 +5,8 @@ import type { AuthFailureAuditor } from '../audit/auth-failure-auditor';
 import type { Metrics } from '../http/metrics';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { UsageRecorder } from '../usage/usage.recorder';
-import { type AuthOutcome, type AuthRequest, type PipelineParts, runPipeline } from './auth-pipeline';
-import { type EntityManagerSource, type KeyRef, type KeyTable, type KeyVerdict, findRecord, judgeRecord, keyRefOf } from './key-records';
+import { type AuthOutcome, type AuthRequest, type PipelineParts, type StoredKeyUse, runPipeline, runStoredKeyPipeline } from './auth-pipeline';
+import { type EntityManagerSource, type KeyRef, keyRefOf } from './key-records';
 
 /** The label of a success, built once: it is counted on every verification. */
 const VALID = { outcome: 'valid' } as const;
@@ -49,12 +49,15 @@ export class Authenticator {
   }
 
   /**
-   * A stored key's HMAC judged again, without side effects: a console session re-checks
-   * the key it was opened with on every use, so the session dies with its key.
+   * A console session's request, as its key: the key's state and own controls, for this
+   * request's address (runStoredKeyPipeline). Not a use of the key for its usage and
+   * "last used" (the console is management: counting it would make a rotation's "old key
+   * still in use" panel report the operator); a refusal of the real key is audited.
    */
-  async judgeStoredKey(em: EntityManager, hash: string, table: KeyTable): Promise<KeyVerdict | { ok: false; reason: AuthReason.KEY_INVALID; key?: undefined }> {
-    const record = await findRecord(em, hash, table, this.parts.cache);
-    return record ? judgeRecord(record, this.parts.clock.now()) : { ok: false, reason: AuthReason.KEY_INVALID };
+  async authenticateStored(em: EntityManager, use: StoredKeyUse & RequestRef): Promise<AuthOutcome> {
+    const outcome = await runStoredKeyPipeline(this.parts, em, use);
+    if (!outcome.ok && outcome.key) this.sinks.authFailures.record(outcome.key, outcome.reason, use);
+    return outcome;
   }
 
   private emit(outcome: AuthOutcome, request: AuthRequest & RequestRef): MaybePromise<AuthOutcome> {

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
-import { AuthenticationError, AuthReason, ForbiddenError } from '../../errors';
+import { AuthReason, ForbiddenError, RefusalError } from '../../errors';
+import type { RequestRef } from '../auth/authenticator';
 import type { Principal } from '../auth/principal';
 import { consoleOriginAllowed, hasCsrfHeader, sessionCookieOf } from './console-cookie';
 import { checkSession } from './console-session.service';
@@ -9,9 +10,10 @@ import { checkSession } from './console-session.service';
 /**
  * The GraphQL edge's second credential: the console's session cookie, used only when no
  * Authorization header is sent. null when there is no cookie (or the console is off);
- * throws the request's 401/403 when there is one that may not be used.
+ * throws the request's refusal (401, 403, 429) when there is one that may not be used.
+ * `request.ip` is the client address as resolved through KEYGATE_TRUST_PROXY.
  */
-export async function consoleSessionPrincipal(req: IncomingMessage, origin: string | undefined, em: EntityManager, runtime: Runtime): Promise<Principal | null> {
+export async function consoleSessionPrincipal(req: IncomingMessage, origin: string | undefined, request: RequestRef, em: EntityManager, runtime: Runtime): Promise<Principal | null> {
   if (!runtime.config.console) return null;
   const token = sessionCookieOf(req);
   if (token === undefined) return null;
@@ -24,9 +26,7 @@ export async function consoleSessionPrincipal(req: IncomingMessage, origin: stri
   if (!hasCsrfHeader(req)) {
     throw new ForbiddenError(AuthReason.ORIGIN_NOT_ALLOWED, 'The console session needs the apollo-require-preflight header (CSRF prevention)');
   }
-  // Not counted as a use of the key (usage, rate limit): the console is management, and
-  // counting it would make a rotation's "old key still in use" panel report the operator.
-  const check = await checkSession(em, token, runtime);
-  if (!check.ok) throw new AuthenticationError(check.reason);
+  const check = await checkSession(em, token, request, runtime);
+  if (!check.ok) throw new RefusalError(check);
   return check.principal;
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
-import { AuthReason } from '../../errors';
+import { AuthReason, type Refusal } from '../../errors';
 import { recordAudit, type AuditActor } from '../audit/audit.service';
 import type { AuthRefusal, AuthRequest } from '../auth/auth-pipeline';
 import type { RequestRef } from '../auth/authenticator';
-import type { StateFailure } from '../auth/key-records';
 import { type Principal, PrincipalType } from '../auth/principal';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyKind, type KeyMode } from '../keys/key-enums';
@@ -19,7 +18,11 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** A session, or why the key could not open one (any refusal of the authenticator, or a publishable key). */
 export type SignIn = { ok: true; token: string } | AuthRefusal | { ok: false; reason: AuthReason.INSUFFICIENT_ROLE };
 
-export type SessionCheck = { ok: true; principal: Principal } | { ok: false; reason: AuthReason.SESSION_EXPIRED | AuthReason.KEY_INVALID | StateFailure };
+/** The session's principal, or why this request may not use it (SESSION_EXPIRED, or any refusal its key would get). */
+export type SessionCheck = { ok: true; principal: Principal } | (Refusal & { ok: false });
+
+/** Refusals meaning the key no longer works at all (gone, revoked, expired, disabled): they end its sessions. */
+const KEY_STOPPED: ReadonlySet<AuthReason> = new Set([AuthReason.KEY_INVALID, AuthReason.KEY_REVOKED, AuthReason.KEY_EXPIRED, AuthReason.KEY_DISABLED]);
 
 /**
  * Opens a session for a root or secret key. The key is checked by the one authenticator
@@ -54,8 +57,11 @@ export async function signIn(em: EntityManager, key: string, request: RequestRef
   return { ok: true, token };
 }
 
-/** The principal a session cookie acts as, checked now: the session's own timeouts, then its key. */
-export async function checkSession(em: EntityManager, token: string, runtime: Runtime): Promise<SessionCheck> {
+/**
+ * The principal a session cookie acts as, checked for this request: the session's own
+ * timeouts, then its key as the key itself would be checked from this request's address.
+ */
+export async function checkSession(em: EntityManager, token: string, request: RequestRef, runtime: Runtime): Promise<SessionCheck> {
   const id = runtime.hasher.hash(token);
   const session = await em.findOne(ConsoleSession, { id }, { disableIdentityMap: true });
   if (!session) return { ok: false, reason: AuthReason.SESSION_EXPIRED };
@@ -64,16 +70,18 @@ export async function checkSession(em: EntityManager, token: string, runtime: Ru
     await em.nativeDelete(ConsoleSession, { id });
     return { ok: false, reason: AuthReason.SESSION_EXPIRED };
   }
-  const verification = await runtime.authenticator.judgeStoredKey(em, session.keyHash, session.keyType);
-  if (!verification.ok) {
-    // The session dies with its key, for good: enabling or un-expiring nothing brings it back.
-    await em.nativeDelete(ConsoleSession, { id });
-    return { ok: false, reason: verification.reason };
+  const outcome = await runtime.authenticator.authenticateStored(em, { hash: session.keyHash, table: session.keyType, ...request });
+  if (!outcome.ok) {
+    // The session dies with its key, for good: enabling or un-expiring nothing brings it
+    // back. A request from outside the key's IP list (or over its rate limit) is refused
+    // alone: the key, and so the session, still works from where it may be used.
+    if (KEY_STOPPED.has(outcome.reason)) await em.nativeDelete(ConsoleSession, { id });
+    return outcome;
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
     await em.nativeUpdate(ConsoleSession, { id }, { lastSeenAt: now });
   }
-  return { ok: true, principal: verification.principal };
+  return { ok: true, principal: outcome.principal };
 }
 
 /** Ends the session named by the cookie, if there is one (audited as its key). */

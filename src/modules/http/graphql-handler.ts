@@ -153,7 +153,7 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       if (!credential.ok && credential.reason === AuthReason.KEY_MISSING) {
         const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
         if (config.introspection && isIntrospectionQuery(query, config.graphqlLimits.maxTokens)) return contextFor(null);
-        const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
+        const session = await consoleSessionPrincipal(req, origin, info, fork.em, runtime);
         if (session) return contextFor(session);
       }
       let outcome: AuthOutcome;

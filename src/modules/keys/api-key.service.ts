@@ -18,6 +18,7 @@ import { KeyKind, type KeyMode, KeyStatus, ROLE_RANK } from './key-enums';
 import { keyState } from './key-state';
 import { validMeta, validOwnerId } from './key-attributes';
 import { normalizeAllowedIps } from './ip-allow-list';
+import { refuseOwnControls } from './own-controls';
 import { validCredits } from '../credits/credits.types';
 import { changeBalance, openBalance } from '../credits/credit-balance.service';
 import { emitEvent } from '../webhooks/emit-event';
@@ -146,6 +147,7 @@ export class ApiKeyService {
   async update(id: string, input: UpdateApiKeyInput): Promise<ApiKey> {
     return keyTransaction(this.em, this.runtime, async (tem, keyChanged) => {
       const key = await this.get(id, tem);
+      await refuseOwnControls(tem, this.actor.principal, key.id, input);
       const now = this.runtime.clock.now();
       if (keyState(key, now).status === KeyStatus.REVOKED) throw new ConflictError('The API key is revoked and can no longer be changed');
       const changed: string[] = [];

@@ -1,12 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { ConfigError } from '../../config';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
 import { newId } from '../../shared/ids';
 import { App } from '../apps/app.entity';
 import { MAX_TOKEN_LIFETIME } from '../apps/app.service';
-import { SealedDataError, open, seal } from './key-encryption';
+import { open, seal } from './key-encryption';
 import { SigningKey } from './signing-key.entity';
 
 /** How long a process signs with its cached current key before looking for a newer one. */
@@ -50,21 +49,6 @@ export class SigningKeyStore {
     private readonly encryptionKey: Buffer,
     private readonly clock: Clock,
   ) {}
-
-  /** Fails fast when the stored signing keys were encrypted under another master key. */
-  async checkMasterKey(): Promise<void> {
-    const em = this.orm.em.fork();
-    const latest = await em.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' }, populate: ['privateKeyEncrypted'] });
-    if (!latest) return;
-    try {
-      this.current = this.decrypt(latest);
-    } catch (error) {
-      if (error instanceof SealedDataError) {
-        throw new ConfigError('KEYGATE_MASTER_KEY does not match the key that encrypted the stored signing keys; refusing to start');
-      }
-      throw error;
-    }
-  }
 
   /** The key to sign with now; generated on first use. */
   async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {

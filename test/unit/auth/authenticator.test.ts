@@ -54,3 +54,25 @@ describe('the side effects around the pipeline', () => {
     expect(log).toEqual([]);
   });
 });
+
+describe("a console session's request (authenticateStored)", () => {
+  const session = (hash: string) => ({ hash, table: 'api' as const, ip: '203.0.113.9', requestId: 'req-1' });
+
+  it('is no use of the key: nothing counted for usage or metrics', async () => {
+    const { parts } = pipelineParts();
+    const { sinks, log } = recordingSinks();
+    const { value, record } = secretKey();
+    cacheKey(parts, value, record);
+    await expect(new Authenticator(parts, sinks).authenticateStored(untouchable, session(parts.hasher.hash(value)))).resolves.toMatchObject({ ok: true });
+    expect(log).toEqual([]);
+  });
+
+  it("meets the key's IP allow-list for the request's address, and audits the refusal without counting usage", async () => {
+    const { parts } = pipelineParts();
+    const { sinks, log } = recordingSinks();
+    const { value, record } = secretKey({ allowedIps: ['198.51.100.0/24'] });
+    cacheKey(parts, value, record);
+    await expect(new Authenticator(parts, sinks).authenticateStored(untouchable, session(parts.hasher.hash(value)))).resolves.toMatchObject({ ok: false, reason: AuthReason.IP_NOT_ALLOWED });
+    expect(log).toEqual(['audit key_1 IP_NOT_ALLOWED']);
+  });
+});
