@@ -167,7 +167,11 @@ export const schemas = {
         items: {
           type: 'object',
           required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
-          properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, x: { type: 'string' }, kid: { type: 'string' }, alg: { const: 'EdDSA' }, use: { const: 'sig' } },
+          oneOf: [
+            { properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, alg: { const: 'EdDSA' } } },
+            { required: ['y'], properties: { kty: { const: 'EC' }, crv: { const: 'P-256' }, alg: { const: 'ES256' }, y: { type: 'string' } } },
+          ],
+          properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, y: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } },
         },
       },
     },
