@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TokenAlgorithm } from './modules/sessions/token-algorithm';
 
 /**
  * The environment, parsed once into a typed Config. Everything else in the service
@@ -26,6 +27,7 @@ const envSchema = z.object({
     .regex(/^[a-z][a-z0-9]{0,15}$/, 'must be 1-16 lowercase letters or digits, starting with a letter')
     .optional(),
   KEYGATE_CONSOLE_ORIGINS: originList,
+  KEYGATE_TOKEN_ALGORITHM: z.enum(['EDDSA', 'ES256']).default('EDDSA'),
   KEYGATE_TRUST_PROXY: z.string().optional(),
   KEYGATE_TLS_CERT: z.string().optional(),
   KEYGATE_TLS_KEY: z.string().optional(),
@@ -79,6 +81,8 @@ export interface Config {
   masterKey: string | undefined;
   publicUrl: string | undefined;
   keyPrefix: string | undefined;
+  /** How new apps sign their session tokens unless they say otherwise. */
+  tokenAlgorithm: TokenAlgorithm;
   consoleOrigins: string[];
   trustProxy: TrustProxy;
   tls: { cert: string; key: string } | undefined;
@@ -191,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.KEYGATE_MASTER_KEY,
     publicUrl: e.KEYGATE_PUBLIC_URL?.replace(/\/+$/, ''),
     keyPrefix: e.KEYGATE_KEY_PREFIX,
+    // The schema admits exactly the enum's values.
+    tokenAlgorithm: e.KEYGATE_TOKEN_ALGORITHM as TokenAlgorithm,
     consoleOrigins: e.KEYGATE_CONSOLE_ORIGINS,
     trustProxy: parseTrustProxy(e.KEYGATE_TRUST_PROXY),
     tls: e.KEYGATE_TLS_CERT && e.KEYGATE_TLS_KEY ? { cert: e.KEYGATE_TLS_CERT, key: e.KEYGATE_TLS_KEY } : undefined,

@@ -97,6 +97,15 @@ export function forwardStatus(reason: AuthReason): 401 | 403 {
   return status === 429 ? 403 : status;
 }
 
+/**
+ * The challenge every 401 carries (RFC 9110 §15.5.2; its content per RFC 6750 §3):
+ * `error="invalid_token"` when a credential was given and refused, none when it was missing.
+ */
+export function bearerChallenge(reason: AuthReason | undefined): string {
+  const realm = 'Bearer realm="keygate"';
+  return reason === AuthReason.KEY_MISSING ? realm : `${realm}, error="invalid_token"`;
+}
+
 /** A refused request as data: the reason, plus what the answer says beyond the table. */
 export type Refusal =
   | { reason: Exclude<AuthReason, AuthReason.RATE_LIMITED>; /** how to send the credential right; never key material */ hint?: string; /** replaces the reason's own message */ message?: string }
@@ -149,6 +158,8 @@ export class RefusalError extends KeygateError {
     this.reason = refusal.reason;
     if (refusal.reason === AuthReason.RATE_LIMITED) {
       this.extensions.http = { status, headers: new Map([['retry-after', String(refusal.retryAfterSeconds)]]) };
+    } else if (status === 401) {
+      this.extensions.http = { status, headers: new Map([['www-authenticate', bearerChallenge(refusal.reason)]]) };
     }
   }
 }

@@ -173,7 +173,7 @@ export interface AuditEventRow {
   at: string;
   appId: string | null;
   mode: 'LIVE' | 'TEST' | null;
-  actorType: 'ROOT' | 'API_KEY';
+  actorType: 'ROOT' | 'API_KEY' | 'SYSTEM';
   actorId: string | null;
   action: string;
   targetId: string | null;

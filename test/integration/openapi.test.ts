@@ -38,6 +38,7 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(openApiDocument.paths).sort()).toEqual(
       [
         '/.well-known/jwks.json',
+        '/.well-known/oauth-authorization-server',
         '/auth/forward',
         '/auth/verify',
         '/console/session',

@@ -75,6 +75,8 @@ describe('a signed report of a live secret key (policy REVOKE, the default)', ()
     expect(audited.map((e) => e.action).sort()).toEqual(['key.leaked', 'key.revoke']);
     expect(audited.find((e) => e.action === 'key.leaked')!.details).toMatchObject({ url: 'https://github.com/octo/repo/blob/main/.env', source: 'content', policy: 'REVOKE' });
     expect(audited.find((e) => e.action === 'key.revoke')!.details).toMatchObject({ reason: 'leaked' });
+    // The code host acted, not a key: both events name it.
+    for (const event of audited) expect({ actorType: event.actorType, actorId: event.actorId }).toEqual({ actorType: 'SYSTEM', actorId: 'github-secret-scanning' });
 
     expect(await waitFor(() => receiver.events('key.revoked').some((e) => e.data.key_id === key.id), 10_000)).toBe(true);
     expect(receiver.events('key.leaked').find((e) => e.data.key_id === key.id)!.data).toMatchObject({ app_id: appId, mode: 'LIVE', url: 'https://github.com/octo/repo/blob/main/.env', source: 'content' });

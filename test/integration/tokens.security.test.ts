@@ -1,3 +1,4 @@
+import { TokenAlgorithm } from '../../src/modules/sessions/token-algorithm';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,7 +109,7 @@ describe('signing keys', () => {
     const logger = createLogger('silent');
     try {
       const first = await createKeygate(loadConfig({ ...env, KEYGATE_MASTER_KEY: randomBytes(32).toString('base64') }), { logger });
-      await first.runtime.signingKeys.signingKey();
+      await first.runtime.signingKeys.signingKey(TokenAlgorithm.EDDSA);
       await first.close();
       await expect(createKeygate(loadConfig({ ...env, KEYGATE_MASTER_KEY: randomBytes(32).toString('base64') }), { logger })).rejects.toThrow(
         /KEYGATE_MASTER_KEY does not match/,

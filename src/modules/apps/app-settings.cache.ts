@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EntityManager } from '@mikro-orm/core';
+import type { TokenAlgorithm } from '../sessions/token-algorithm';
 import { App } from './app.entity';
 
 /** What minting a session token needs to know about an app. */
@@ -8,6 +9,7 @@ export interface MintSettings {
   defaultTokenLifetime: number;
   maxTokenLifetime: number;
   publishableCanPublish: boolean;
+  tokenAlgorithm: TokenAlgorithm;
 }
 
 const TTL_MS = 5_000;
@@ -30,7 +32,7 @@ export class AppSettingsCache {
     const ticket = this.generation;
     const app = await (typeof em === 'function' ? em() : em).findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
     if (!app) return null;
-    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish };
+    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish, tokenAlgorithm: app.tokenAlgorithm };
     // A change committed while this load ran wins (see KeyCache for the same race).
     if (ticket === this.generation) {
       if (this.entries.size >= MAX_APPS) this.entries.clear();

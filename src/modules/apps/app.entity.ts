@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 
@@ -57,4 +58,9 @@ export class App {
   @Field(() => LeakedKeyPolicy)
   @Property({ type: 'string', length: 16, default: LeakedKeyPolicy.REVOKE })
   leakedKeyPolicy: LeakedKeyPolicy = LeakedKeyPolicy.REVOKE;
+
+  // Set by AppService.create from KEYGATE_TOKEN_ALGORITHM; apps made before the choice existed keep EdDSA.
+  @Field(() => TokenAlgorithm, { description: 'How its session tokens are signed (default KEYGATE_TOKEN_ALGORITHM).' })
+  @Property({ type: 'string', length: 16, default: TokenAlgorithm.EDDSA })
+  tokenAlgorithm: TokenAlgorithm = TokenAlgorithm.EDDSA;
 }

@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
+import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { LeakedKeyPolicy } from './app.entity';
 
 @InputType()
@@ -17,6 +18,8 @@ export class CreateAppInput {
 
   @Field(() => Boolean, { nullable: true })
   publishableCanPublish?: boolean | null;
+  @Field(() => TokenAlgorithm, { nullable: true, description: 'How session tokens are signed; tokens already issued keep verifying until they expire.' })
+  tokenAlgorithm?: TokenAlgorithm | null;
 }
 
 @InputType()
@@ -38,4 +41,6 @@ export class UpdateAppInput {
 
   @Field(() => Boolean, { nullable: true })
   publishableCanPublish?: boolean | null;
+  @Field(() => TokenAlgorithm, { nullable: true, description: 'How session tokens are signed; tokens already issued keep verifying until they expire.' })
+  tokenAlgorithm?: TokenAlgorithm | null;
 }

@@ -19,7 +19,7 @@ export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm'>;
 
 /** Validates a full set of settings (after merging an update), so every write leaves a consistent app. */
 function validateSettings(s: AppSettings): AppSettings {
@@ -35,6 +35,7 @@ function validateSettings(s: AppSettings): AppSettings {
     maxTokenLifetime,
     publishableCanPublish: s.publishableCanPublish,
     leakedKeyPolicy: s.leakedKeyPolicy,
+    tokenAlgorithm: s.tokenAlgorithm,
   };
 }
 
@@ -84,6 +85,7 @@ export class AppService {
         maxTokenLifetime: notNull(input.maxTokenLifetime, 'maxTokenLifetime') ?? app.maxTokenLifetime,
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? false,
         leakedKeyPolicy: app.leakedKeyPolicy,
+        tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? this.runtime.config.tokenAlgorithm,
       }),
     );
     const now = this.runtime.clock.now();
@@ -116,6 +118,7 @@ export class AppService {
         maxTokenLifetime: notNull(input.maxTokenLifetime, 'maxTokenLifetime') ?? app.maxTokenLifetime,
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? app.publishableCanPublish,
         leakedKeyPolicy: notNull(input.leakedKeyPolicy, 'leakedKeyPolicy') ?? app.leakedKeyPolicy,
+        tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? app.tokenAlgorithm,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });

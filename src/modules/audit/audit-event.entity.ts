@@ -32,7 +32,9 @@ export class AuditEvent {
   mode: KeyMode | null = null;
 
   @Field(() => PrincipalType)
-  @Enum({ items: () => PrincipalType })
+  // A plain string column, as for roles: MikroORM's SQLite check-constraint parser
+  // misreads a three-value enum check and reports a phantom schema change on every diff.
+  @Property({ type: 'string', length: 16 })
   actorType!: PrincipalType;
 
   @Field(() => ID, { nullable: true })

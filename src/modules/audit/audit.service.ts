@@ -41,9 +41,15 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Who an audit event names as its actor: a principal, or (failed authentications) nobody yet. */
+/** Keygate itself as an actor, acting on a verified report from `id` (e.g. github-secret-scanning). */
+export interface SystemActor {
+  type: PrincipalType.SYSTEM;
+  id: string;
+}
+
+/** Who an audit event names as its actor: a principal, Keygate itself, or (failed authentications) nobody yet. */
 export interface AuditActor {
-  principal: Actor['principal'] | null;
+  principal: Actor['principal'] | SystemActor | null;
   ip: string | null;
   requestId: string;
 }

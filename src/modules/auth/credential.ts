@@ -40,3 +40,33 @@ function bearerCredential(header: string | undefined): CredentialParse {
       : 'The Authorization header must be "Bearer <key>" (or send X-Api-Key: <key>)',
   };
 }
+
+/**
+ * The caller's credential at the token introspection endpoint, where RFC 7662 resource
+ * servers authenticate as OAuth clients with the secret key as the client secret:
+ * `client_secret_basic` (HTTP Basic, any client id, the key as the password),
+ * `client_secret_post` (a `client_secret` form field), or, as everywhere, Bearer / X-Api-Key.
+ */
+export function clientCredential(headers: CredentialHeaders, form: { client_secret?: unknown } | null): CredentialParse {
+  const basic = /^Basic[ ]+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  if (basic) return basicSecret(basic[1]);
+  const sent = (headers.authorization ?? '').trim() !== '' || headers.apiKey !== undefined;
+  if (!sent && typeof form?.client_secret === 'string' && form.client_secret.trim() !== '') return { ok: true, key: form.client_secret.trim() };
+  return requestCredential(headers);
+}
+
+/** RFC 6749 §2.3.1: base64 of `id:secret`, each form-urlencoded first. */
+function basicSecret(encoded: string): CredentialParse {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  let secret = '';
+  try {
+    secret = colon < 0 ? '' : decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+  } catch {
+    // A malformed escape: no secret could be read (the hint never repeats the value).
+  }
+  if (secret.trim() === '') {
+    return { ok: false, reason: AuthReason.KEY_MALFORMED, hint: 'HTTP Basic credentials must be <client id>:<secret key> (client_secret_basic)' };
+  }
+  return { ok: true, key: secret.trim() };
+}

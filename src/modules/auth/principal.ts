@@ -7,8 +7,13 @@ import type { RateLimit } from '../rate-limits/rate-limit.types';
 export enum PrincipalType {
   ROOT = 'ROOT',
   API_KEY = 'API_KEY',
+  /** Audit actors only: Keygate itself, acting on a report it received (never a credential). */
+  SYSTEM = 'SYSTEM',
 }
-registerEnumType(PrincipalType, { name: 'PrincipalType' });
+registerEnumType(PrincipalType, {
+  name: 'PrincipalType',
+  valuesConfig: { SYSTEM: { description: 'Keygate acting on its own or on a verified report (audit events only; actorId names the source, e.g. github-secret-scanning).' } },
+});
 
 /** Who is calling: the result of authenticating a request's credential. */
 export type Principal =

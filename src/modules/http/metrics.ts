@@ -1,5 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const PREFIX = 'keygate_';
+const MISNAMED_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /**
  * Prometheus metrics of one server (own registry, so several servers in one process,
  * as in the tests, do not share counters). Labels are bounded: routes are a fixed set.
@@ -33,7 +36,12 @@ export class Metrics {
   });
 
   constructor(collectProcessMetrics = true) {
-    if (collectProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keygate_' });
+    if (collectProcessMetrics) {
+      collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+      // prom-client names three gauges *_total, which Prometheus reserves for counters
+      // (`promtool check metrics` fails); each is the sum of the per-type gauge it sits beside.
+      for (const name of MISNAMED_GAUGES) this.registry.removeSingleMetric(`${PREFIX}${name}`);
+    }
   }
 
   observe(route: string, method: string, status: number, seconds: number): void {

@@ -125,7 +125,12 @@ export const schemas = {
   IntrospectionRequest: {
     type: 'object',
     required: ['token'],
-    properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+    properties: {
+      token: { type: 'string' },
+      token_type_hint: { type: 'string' },
+      client_id: { type: 'string', description: 'client_secret_post: any value.' },
+      client_secret: { type: 'string', description: 'client_secret_post: the caller’s secret key (instead of an Authorization header).' },
+    },
   },
   Introspection: {
     oneOf: [
@@ -162,9 +167,25 @@ export const schemas = {
         items: {
           type: 'object',
           required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
-          properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, x: { type: 'string' }, kid: { type: 'string' }, alg: { const: 'EdDSA' }, use: { const: 'sig' } },
+          oneOf: [
+            { properties: { kty: { const: 'OKP' }, crv: { const: 'Ed25519' }, alg: { const: 'EdDSA' } } },
+            { required: ['y'], properties: { kty: { const: 'EC' }, crv: { const: 'P-256' }, alg: { const: 'ES256' }, y: { type: 'string' } } },
+          ],
+          properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, y: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } },
         },
       },
+    },
+  },
+  AuthorizationServerMetadata: {
+    type: 'object',
+    required: ['issuer', 'jwks_uri', 'introspection_endpoint', 'introspection_endpoint_auth_methods_supported', 'response_types_supported'],
+    properties: {
+      issuer: { type: 'string', description: 'KEYGATE_PUBLIC_URL: the `iss` of every token.' },
+      jwks_uri: { type: 'string' },
+      introspection_endpoint: { type: 'string' },
+      introspection_endpoint_auth_methods_supported: { type: 'array', items: { type: 'string', enum: ['client_secret_basic', 'client_secret_post'] } },
+      response_types_supported: { type: 'array', maxItems: 0, description: 'Empty: tokens are minted through the API, not an authorization endpoint.' },
+      service_documentation: { type: 'string' },
     },
   },
   ConsoleSignIn: {

@@ -14,8 +14,12 @@ const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${nam
 const error = (description: string, headers?: object) => json(ref('Error'), description, headers);
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } };
 
+const challenge = {
+  'WWW-Authenticate': { description: '`Bearer realm="keygate"`, plus `error="invalid_token"` when a credential was given (RFC 6750).', required: true, schema: { type: 'string' } },
+};
+
 const authErrors = {
-  '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).'),
+  '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).', challenge),
   '403': error('Origin or client IP not allowed, secret key from a browser, role too low, or HTTPS required.'),
   '429': error('Rate limit of the key, or the client IP’s failed-authentication budget, spent (Retry-After).', retryAfter),
 };
@@ -51,7 +55,7 @@ const forwardCost = {
 };
 const forwardResponses = {
   '200': { description: 'Allowed; identity in headers, empty body.', headers: identityHeaders },
-  '401': error('Missing, malformed, unknown, revoked, expired or disabled key, or a session token that does not verify or whose key no longer works.'),
+  '401': error('Missing, malformed, unknown, revoked, expired or disabled key, or a session token that does not verify or whose key no longer works.', challenge),
   '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad `cost` (`invalid_request`, `field: cost`), spent credits (`usage_exceeded`), or a spent rate limit (`rate_limited`, with Retry-After).', retryAfter),
 };
 
@@ -159,11 +163,21 @@ export const openApiDocument = {
       post: {
         operationId: 'introspectToken',
         summary: 'RFC 7662 token introspection; the caller authenticates with a secret key.',
+        description:
+          'The secret key goes as Bearer / X-Api-Key, or as OAuth client credentials: `client_secret_basic` (HTTP Basic, any client id, the key as the password) or `client_secret_post` (a `client_secret` form field).',
         requestBody: {
           required: true,
           content: { 'application/x-www-form-urlencoded': { schema: ref('IntrospectionRequest') }, 'application/json': { schema: ref('IntrospectionRequest') } },
         },
         responses: { '200': json(ref('Introspection'), 'Active with claims, or exactly {"active":false}.'), '400': error('No `token` parameter, or an unsupported content type.'), ...authErrors },
+      },
+    },
+    '/.well-known/oauth-authorization-server': {
+      get: {
+        operationId: 'authorizationServerMetadata',
+        summary: 'RFC 8414 metadata: the issuer, the JWKS and the introspection endpoint with its client authentication methods.',
+        security: [],
+        responses: { '200': json(ref('AuthorizationServerMetadata'), 'The metadata (cacheable).') },
       },
     },
     '/.well-known/jwks.json': {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { AuthReason, ErrorCode, REFUSALS, type Refusal, type RestErrorCode, authMessage, forwardStatus, isAuthReason } from '../../errors';
+import { AuthReason, ErrorCode, REFUSALS, type Refusal, type RestErrorCode, authMessage, bearerChallenge, forwardStatus, isAuthReason } from '../../errors';
 import { sendJson } from './request';
 
 export type { RestErrorCode };
@@ -16,10 +16,11 @@ export interface RestError {
   field?: string;
 }
 
-/** The one error body of every REST path: {"error":{"code","message",…}}. */
+/** The one error body of every REST path: {"error":{"code","message",…}}; every 401 with its challenge. */
 export function sendRestError(res: ServerResponse, error: RestError, headers: Record<string, string> = {}): void {
   const { status, ...body } = error;
-  sendJson(res, status, { error: body }, { 'cache-control': 'no-store', ...headers });
+  const challenge: Record<string, string> = status === 401 ? { 'www-authenticate': bearerChallenge(isAuthReason(error.reason ?? '') ? (error.reason as AuthReason) : undefined) } : {};
+  sendJson(res, status, { error: body }, { 'cache-control': 'no-store', ...challenge, ...headers });
 }
 
 /** Where a refusal is answered: a REST route, or /auth/forward (whose 429s are 403s, see forwardStatus). */

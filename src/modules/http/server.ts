@@ -15,6 +15,7 @@ import { BodyTooLargeError, ClientAbortedError, plainPath, requestIdOf, sendGrap
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
+import { authorizationServerMetadata } from './routes/oauth-metadata';
 import type { RouteHandler } from './routes/route';
 import type { MaybePromise } from '../../shared/maybe-promise';
 import { sessionAccessRoute } from './routes/session-access';
@@ -157,6 +158,10 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
         return runtime.signingKeys.jwks().then((jwks) =>
           sendJson(res, 200, jwks, { 'cache-control': `public, max-age=${JWKS_TTL_SECONDS}`, 'access-control-allow-origin': '*' }),
         );
+      }
+      if (path === '/.well-known/oauth-authorization-server') {
+        route = 'oauth_metadata';
+        return sendJson(res, 200, authorizationServerMetadata(runtime.issuer), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
       }
       if (path === '/openapi.json') {
         route = 'openapi';

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { BodyTooLargeError, headerValue, readBody, sendJson } from '../http/request';
 import { sendRestError } from '../http/rest-errors';
 import type { RouteContext } from '../http/routes/route';
+import type { AuditActor } from '../audit/audit.service';
+import { PrincipalType } from '../auth/principal';
 import { handleLeak, type LeakLabel } from './leak-report.service';
+
+/** The audit actor id of reports from GitHub's secret scanning partner program. */
+export const GITHUB_SECRET_SCANNING = 'github-secret-scanning';
 
 const MAX_REPORT_BYTES = 1024 * 1024;
 const MAX_TOKENS = 1000;
@@ -37,7 +42,8 @@ export async function secretScanningRoute(ctx: RouteContext): Promise<void> {
   } catch {
     return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'Expected a JSON array of {"token","type","url","source"}' });
   }
-  const actor = { principal: null, ip: ctx.ip, requestId: ctx.requestId };
+  // The code host reported it, not a key: the audit trail names it as the actor.
+  const actor: AuditActor = { principal: { type: PrincipalType.SYSTEM, id: GITHUB_SECRET_SCANNING }, ip: ctx.ip, requestId: ctx.requestId };
   const answer: { token_hash: string; token_type: string; label: LeakLabel }[] = [];
   for (const item of items) {
     const label = await handleLeak(ctx.em.fork(), ctx.runtime, actor, { token: item.token, url: item.url ?? null, source: item.source ?? null });

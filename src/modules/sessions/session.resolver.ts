@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { SessionAccessInput, SessionToken, TokenIntrospection } from './session.inputs';
 import { SessionService } from './session.service';
 import { SigningKey } from './signing-key.entity';
+import { TokenAlgorithm } from './token-algorithm';
 import { keyTransaction } from '../auth/key-transaction';
 
 const sessions = (ctx: Context) => new SessionService(() => ctx.em, actorOf(ctx), ctx.runtime);
@@ -26,16 +27,25 @@ export class SessionResolver {
     return ctx.em.find(SigningKey, {}, { orderBy: { createdAt: 'desc', kid: 'desc' } });
   }
 
-  @Mutation(() => SigningKey, { description: 'Makes a new current signing key; old ones stay in the JWKS until their tokens expire.' })
-  async rotateSigningKey(@Ctx() ctx: Context): Promise<SigningKey> {
+  @Mutation(() => SigningKey, {
+    description:
+      'Makes a new current signing key of `algorithm`; without it, of every algorithm in use (the answer is the deployment default’s). Old keys stay in the JWKS until their tokens expire.',
+  })
+  async rotateSigningKey(@Arg('algorithm', () => TokenAlgorithm, { nullable: true }) algorithm: TokenAlgorithm | null | undefined, @Ctx() ctx: Context): Promise<SigningKey> {
     const actor = actorOf(ctx);
     const store = ctx.runtime.signingKeys;
-    // Every process (this one right after the commit) forgets its cached signing key.
+    const fallback = ctx.runtime.config.tokenAlgorithm;
+    // Every process (this one right after the commit) forgets its cached signing keys.
     return keyTransaction(ctx.em, ctx.runtime, async (tem, changed) => {
-      const created = await store.rotate(tem);
+      const algorithms = algorithm ? [algorithm] : [...new Set([fallback, ...(await store.algorithmsInUse(tem))])];
+      const created: SigningKey[] = [];
+      for (const a of algorithms) {
+        const key = await store.rotate(tem, a);
+        await recordAudit(tem, actor, { action: 'signing_key.rotate', appId: null, mode: null, targetId: key.kid, details: { algorithm: key.algorithm } }, key.createdAt);
+        created.push(key);
+      }
       changed({ signingKeys: true });
-      await recordAudit(tem, actor, { action: 'signing_key.rotate', appId: null, mode: null, targetId: created.kid, details: { algorithm: created.algorithm } }, created.createdAt);
-      return created;
+      return created[0];
     });
   }
 }

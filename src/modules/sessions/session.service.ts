@@ -115,7 +115,7 @@ export class SessionService {
       nbf: iat,
       exp: iat + lifetime,
     };
-    const token = await signToken(claims, await this.runtime.signingKeys.signingKey());
+    const token = await signToken(claims, await this.runtime.signingKeys.signingKey(app.tokenAlgorithm));
     this.runtime.metrics.tokensMinted.inc({ mode });
     const minter = keyRefOf(principal);
     if (minter) this.runtime.usage.record(minter, 'token');

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Orm } from '../../database/orm';
 import type { Clock } from '../../shared/clock';
@@ -7,6 +7,7 @@ import { App } from '../apps/app.entity';
 import { MAX_TOKEN_LIFETIME } from '../apps/app.service';
 import { open, seal } from './key-encryption';
 import { SigningKey } from './signing-key.entity';
+import { JWS_ALGORITHM, type JwsAlgorithm, TokenAlgorithm, generateSigningPair, tokenAlgorithmOf } from './token-algorithm';
 
 /** How long a process signs with its cached current key before looking for a newer one. */
 const CURRENT_KEY_TTL_MS = 60_000;
@@ -23,6 +24,7 @@ const UNKNOWN_KID_MAX = 10_000;
 
 interface CurrentKey {
   kid: string;
+  algorithm: JwsAlgorithm;
   privateKey: KeyObject;
   loadedAt: number;
 }
@@ -32,17 +34,17 @@ export interface Jwks {
 }
 
 /**
- * Signing keys, cached in memory: the current private key (re-read after a TTL so a
- * rotation made by another process is picked up), public keys by kid (for verifying),
- * and the JWKS document. Private halves are decrypted only here.
+ * Signing keys, cached in memory: the current private key of each algorithm (re-read
+ * after a TTL so a rotation made by another process is picked up), public keys by kid
+ * (for verifying), and the JWKS document. Private halves are decrypted only here.
  */
 export class SigningKeyStore {
-  private current: CurrentKey | null = null;
+  private readonly current = new Map<TokenAlgorithm, CurrentKey>();
   private readonly publicKeys = new Map<string, KeyObject>();
   /** kid → when it was found missing (insertion order = age, for eviction). */
   private readonly unknownKids = new Map<string, number>();
   private jwksCache: { value: Jwks; until: number } | null = null;
-  private generating: Promise<CurrentKey> | null = null;
+  private readonly generating = new Map<TokenAlgorithm, Promise<CurrentKey>>();
 
   constructor(
     private readonly orm: Orm,
@@ -50,26 +52,29 @@ export class SigningKeyStore {
     private readonly clock: Clock,
   ) {}
 
-  /** The key to sign with now; generated on first use. */
-  async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
+  /** The key to sign with now in `algorithm`; generated on first use. */
+  async signingKey(algorithm: TokenAlgorithm): Promise<{ kid: string; algorithm: JwsAlgorithm; privateKey: KeyObject }> {
     const now = Date.now();
-    if (this.current && now - this.current.loadedAt < CURRENT_KEY_TTL_MS) return this.current;
+    const cached = this.current.get(algorithm);
+    if (cached && now - cached.loadedAt < CURRENT_KEY_TTL_MS) return cached;
     const em = this.orm.em.fork();
-    const latest = await em.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' }, populate: ['privateKeyEncrypted'] });
-    if (latest) {
-      this.current = this.current?.kid === latest.kid ? { ...this.current, loadedAt: now } : this.decrypt(latest);
-      return this.current;
-    }
+    const latest = await em.findOne(
+      SigningKey,
+      { retiredAt: null, algorithm: JWS_ALGORITHM[algorithm] },
+      { orderBy: { createdAt: 'desc' }, populate: ['privateKeyEncrypted'] },
+    );
+    if (latest) return this.remember(cached?.kid === latest.kid ? { ...cached, loadedAt: now } : this.decrypt(latest));
     // Concurrent first requests in one process share one generation.
-    this.generating ??= (async () => {
-      const created = this.create();
-      await em.persistAndFlush(created.entity);
-      return created.current;
-    })().finally(() => {
-      this.generating = null;
-    });
-    this.current = await this.generating;
-    return this.current;
+    let generating = this.generating.get(algorithm);
+    if (!generating) {
+      generating = (async () => {
+        const created = this.create(algorithm);
+        await em.persistAndFlush(created.entity);
+        return created.current;
+      })().finally(() => this.generating.delete(algorithm));
+      this.generating.set(algorithm, generating);
+    }
+    return this.remember(await generating);
   }
 
   /** Whether this kid's public key is in memory: verifying with it needs no database. */
@@ -103,28 +108,35 @@ export class SigningKeyStore {
     const now = Date.now();
     if (this.jwksCache && now < this.jwksCache.until) return this.jwksCache.value;
     const rows = await this.orm.em.fork().find(SigningKey, { $or: [{ retiredAt: null }, { publishUntil: { $gt: this.clock.now() } }] }, { orderBy: { createdAt: 'desc' } });
-    const value = { keys: rows.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'EdDSA', use: 'sig' })) };
+    const value = { keys: rows.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.algorithm, use: 'sig' })) };
     this.jwksCache = { value, until: now + JWKS_CACHE_MS };
     return value;
   }
 
   /**
-   * Retires every current key and makes a new one, inside the caller's transaction.
-   * Retired keys stay published for the longest token lifetime any app allows now.
+   * Retires the current key of `algorithm` and makes a new one, inside the caller's
+   * transaction. Retired keys stay published for the longest token lifetime any app
+   * allows now.
    */
-  async rotate(em: EntityManager): Promise<SigningKey> {
+  async rotate(em: EntityManager, algorithm: TokenAlgorithm): Promise<SigningKey> {
     const now = this.clock.now();
     const [longest] = await em.find(App, {}, { fields: ['maxTokenLifetime'], orderBy: { maxTokenLifetime: 'desc' }, limit: 1 });
     const publishUntil = new Date(now.getTime() + (longest?.maxTokenLifetime ?? MAX_TOKEN_LIFETIME) * 1000);
-    await em.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: now, publishUntil });
-    const created = this.create();
+    await em.nativeUpdate(SigningKey, { retiredAt: null, algorithm: JWS_ALGORITHM[algorithm] }, { retiredAt: now, publishUntil });
+    const created = this.create(algorithm);
     em.persist(created.entity);
     return created.entity;
   }
 
-  /** Forget the cached current key and JWKS (after a rotation commits). */
+  /** The algorithms with a current key (to rotate them all at once). */
+  async algorithmsInUse(em: EntityManager): Promise<TokenAlgorithm[]> {
+    const rows = await em.find(SigningKey, { retiredAt: null }, { fields: ['algorithm'] });
+    return Object.values(TokenAlgorithm).filter((a) => rows.some((r) => r.algorithm === JWS_ALGORITHM[a]));
+  }
+
+  /** Forget the cached current keys and JWKS (after a rotation commits). */
   invalidate(): void {
-    this.current = null;
+    this.current.clear();
     this.jwksCache = null;
     this.unknownKids.clear();
   }
@@ -133,23 +145,29 @@ export class SigningKeyStore {
     return key.retiredAt === null || (key.publishUntil !== null && key.publishUntil > this.clock.now());
   }
 
-  private create(): { entity: SigningKey; current: CurrentKey } {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  private create(tokenAlgorithm: TokenAlgorithm): { entity: SigningKey; current: CurrentKey } {
+    const { publicKey, privateKey, publicJwk } = generateSigningPair(tokenAlgorithm);
     const kid = newId('sig');
-    const jwk = publicKey.export({ format: 'jwk' });
+    const algorithm = JWS_ALGORITHM[tokenAlgorithm];
     const entity = Object.assign(new SigningKey(), {
       kid,
-      publicJwk: { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x) },
+      algorithm,
+      publicJwk,
       privateKeyEncrypted: seal(privateKey.export({ format: 'der', type: 'pkcs8' }), this.encryptionKey, kid),
       createdAt: this.clock.now(),
     });
     this.publicKeys.set(kid, publicKey);
     this.jwksCache = null;
-    return { entity, current: { kid, privateKey, loadedAt: Date.now() } };
+    return { entity, current: { kid, algorithm, privateKey, loadedAt: Date.now() } };
+  }
+
+  private remember(key: CurrentKey): CurrentKey {
+    this.current.set(tokenAlgorithmOf(key.algorithm) as TokenAlgorithm, key);
+    return key;
   }
 
   private decrypt(key: SigningKey): CurrentKey {
     const der = open(key.privateKeyEncrypted, this.encryptionKey, key.kid);
-    return { kid: key.kid, privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), loadedAt: Date.now() };
+    return { kid: key.kid, algorithm: key.algorithm as JwsAlgorithm, privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), loadedAt: Date.now() };
   }
 }

@@ -1,9 +1,11 @@
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { KeyMode } from '../keys/key-enums';
+import { type JwsAlgorithm, jwsAlgorithmOfKey } from './token-algorithm';
 
 export const TOKEN_TYPE = 'session+jwt';
-export const TOKEN_ALGORITHM = 'EdDSA';
+/** Every JWS `alg` a Keygate token may carry; each kid verifies only its own. */
+const TOKEN_ALGORITHMS: readonly string[] = ['EdDSA', 'ES256'] satisfies JwsAlgorithm[];
 /** Longest string we try to verify; real tokens are well under 1 KiB. */
 export const MAX_TOKEN_LENGTH = 8192;
 
@@ -26,10 +28,10 @@ export interface SessionClaims {
   exp: number;
 }
 
-export async function signToken(claims: SessionClaims, key: { kid: string; privateKey: KeyObject }): Promise<string> {
+export async function signToken(claims: SessionClaims, key: { kid: string; algorithm: JwsAlgorithm; privateKey: KeyObject }): Promise<string> {
   const { iss, aud, sub, jti, iat, nbf, exp, ...rest } = claims;
   return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: TOKEN_TYPE })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: TOKEN_TYPE })
     .setIssuer(iss)
     .setAudience(aud)
     .setSubject(sub)
@@ -71,8 +73,9 @@ function isCanonical(token: string): boolean {
 }
 
 /**
- * Verifies a session token per RFC 8725: the algorithm is pinned (EdDSA only, so
- * `alg: none` and HS256-with-the-public-key fail), and iss, typ, exp and nbf are
+ * Verifies a session token per RFC 8725: the algorithm is pinned by the key the kid
+ * names (an Ed25519 key verifies only EdDSA, a P-256 key only ES256, so `alg: none`,
+ * HS256-with-the-public-key and a swapped algorithm fail), and iss, typ, exp and nbf are
  * checked. The audience is checked by the caller against the app it expects.
  * Never throws: every failure is a reason.
  */
@@ -87,15 +90,17 @@ export async function verifyToken(
   try {
     const header = decodeProtectedHeader(token);
     kid = typeof header.kid === 'string' ? header.kid : undefined;
-    if (header.alg !== TOKEN_ALGORITHM || header.typ !== TOKEN_TYPE) return { valid: false, reason: 'MALFORMED' };
+    if (!TOKEN_ALGORITHMS.includes(header.alg ?? '') || header.typ !== TOKEN_TYPE) return { valid: false, reason: 'MALFORMED' };
   } catch {
     return { valid: false, reason: 'MALFORMED' };
   }
   const key = kid ? await keyFor(kid) : null;
   if (!key) return { valid: false, reason: 'UNKNOWN_KEY' };
+  const algorithm = jwsAlgorithmOfKey(key);
+  if (!algorithm) return { valid: false, reason: 'UNKNOWN_KEY' };
   try {
     const { payload } = await jwtVerify(token, key, {
-      algorithms: [TOKEN_ALGORITHM],
+      algorithms: [algorithm],
       issuer,
       typ: TOKEN_TYPE,
       currentDate: now,
@@ -106,7 +111,8 @@ export async function verifyToken(
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { valid: false, reason: 'EXPIRED' };
     if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') return { valid: false, reason: 'NOT_YET_VALID' };
-    if (error instanceof errors.JWSSignatureVerificationFailed) return { valid: false, reason: 'BAD_SIGNATURE' };
+    // A header naming another algorithm than the kid's key is a forgery attempt, like a bad signature.
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) return { valid: false, reason: 'BAD_SIGNATURE' };
     if (error instanceof errors.JOSEError) return { valid: false, reason: 'BAD_CLAIMS' };
     return { valid: false, reason: 'MALFORMED' };
   }

@@ -1,5 +1,6 @@
 import { SessionService } from '../../sessions/session.service';
-import { sendJson } from '../request';
+import { clientCredential } from '../../auth/credential';
+import { credentialHeaders, sendJson } from '../request';
 import { sendRestError } from '../rest-errors';
 import { readRequestBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';
@@ -13,17 +14,20 @@ const TOKEN_FORMS =
 
 /**
  * POST /oauth/introspect (RFC 7662). The caller authenticates with a secret key of the
- * token's app and mode (or root); an inactive token answers exactly {"active":false}.
+ * token's app and mode (or root) — as a Bearer key or as OAuth client credentials
+ * (clientCredential) — and an inactive token answers exactly {"active":false}.
  */
 export async function introspectRoute(ctx: RouteContext): Promise<void> {
-  const actor = await requirePrincipal(ctx);
-  if (!actor) return;
-  if (!requirePermission(ctx, actor, 'tokens:introspect')) return;
-  // A token is checked by its exact shape before any lookup, so any string (even one
-  // holding NUL or a lone surrogate) is simply inactive, as RFC 7662 wants.
+  // Read first: client_secret_post sends the caller's key in the body. A token is checked
+  // by its exact shape before any lookup, so any string (even one holding NUL or a lone
+  // surrogate) is simply inactive, as RFC 7662 wants.
   const body = await readRequestBody(ctx, { form: true, anyString: true });
   if (!body.ok) return sendRestError(ctx.res, body.error);
-  const token = (body.value as { token?: unknown } | null)?.token;
+  const form = body.value !== null && typeof body.value === 'object' ? (body.value as { token?: unknown; client_secret?: unknown }) : null;
+  const actor = await requirePrincipal(ctx, clientCredential(credentialHeaders(ctx.req), form));
+  if (!actor) return;
+  if (!requirePermission(ctx, actor, 'tokens:introspect')) return;
+  const token = form?.token;
   if (typeof token !== 'string' || token.length === 0) {
     return sendRestError(ctx.res, {
       status: 400,

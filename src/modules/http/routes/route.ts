@@ -4,7 +4,7 @@ import type { Actor, Runtime } from '../../../context';
 import type { Principal } from '../../auth/principal';
 import { AuthReason } from '../../../errors';
 import type { MaybePromise } from '../../../shared/maybe-promise';
-import { requestCredential } from '../../auth/credential';
+import { type CredentialParse, requestCredential } from '../../auth/credential';
 import { keyRefOf } from '../../auth/key-records';
 import { type Permission, can } from '../../auth/permissions';
 import { sendRefusal } from '../rest-errors';
@@ -28,12 +28,12 @@ export interface RouteContext {
 export type RouteHandler = (ctx: RouteContext) => MaybePromise<void>;
 
 /**
- * Authenticates the key of a REST request (Authorization: Bearer, or X-Api-Key); on failure answers the contract's
+ * Authenticates the key of a REST request (Authorization: Bearer, or X-Api-Key, unless the route read it otherwise); on failure answers the contract's
  * error and returns null. On success the matched origin (if any) is echoed for CORS.
  */
-export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null> {
+export async function requirePrincipal(ctx: RouteContext, credential: CredentialParse = requestCredential(credentialHeaders(ctx.req))): Promise<Actor | null> {
   const outcome = await ctx.runtime.authenticator.authenticate(() => ctx.em, {
-    credential: requestCredential(credentialHeaders(ctx.req)),
+    credential,
     origin: ctx.origin,
     ip: ctx.ip,
     throttleIp: ctx.throttleIp,
