@@ -507,8 +507,13 @@ function hygieneSuite(name: string, start: () => Promise<Target>) {
       target = await start();
       session = new Session(target);
       seen = await runScenario(session);
-      // The access log line of the last request is written right after its response.
-      await new Promise((r) => setTimeout(r, 100));
+      // An access line is written right after its response: wait until every exchange has
+      // one (the first test says which are missing if some never come).
+      const accessLogged = () => {
+        const ids = new Set(parseLog(target.logLines()).flatMap((l) => (l.entry?.msg === 'request' ? [l.entry.requestId] : [])));
+        return session.exchanges.every((x) => ids.has(x.headers['x-request-id']));
+      };
+      await waitFor(accessLogged, 10_000);
       secrets = await collectSecrets(target, seen);
     }, 60_000);
 
