@@ -183,7 +183,8 @@ async function runScenario(s: Session): Promise<Seen> {
   const doomedKey = await newKey(root, { appId: doomedId, name: 'doomed admin', kind: 'SECRET', mode: 'LIVE', role: 'ADMIN' });
 
   // GraphQL use.
-  for (const key of [admin, writer, reader, liveAdmin, toRevoke, toRotate, shortLived, doomedKey]) await s.gqlOk('viewer', key.secret, VIEWER);
+  // Not the short-lived key: its 2 s may be over by now on a busy machine (it is used expired below).
+  for (const key of [admin, writer, reader, liveAdmin, toRevoke, toRotate, doomedKey]) await s.gqlOk('viewer', key.secret, VIEWER);
   await s.gqlOk('viewer (publishable, allowed origin)', web.secret, VIEWER, undefined, { origin: ORIGIN });
   await s.gqlOk('viewer (native publishable)', native.secret, VIEWER);
   await s.gqlOk('viewer (root)', root, VIEWER);
