@@ -132,8 +132,8 @@ describe('SIGTERM with requests in flight', () => {
     expect(await tryConnect(a.port)).toBe('ECONNREFUSED');
 
     // The in-flight requests complete, successfully.
-    const responses: HttpAnswer[] = [];
-    for (const { request } of slow) responses.push(await request.finish());
+    // All at once: the server cuts what is still open 5 s after the signal.
+    const responses: HttpAnswer[] = await Promise.all(slow.map(({ request }) => request.finish()));
     for (const [i, response] of responses.entries()) {
       const { kind } = slow[i];
       const body = JSON.parse(response.body);
