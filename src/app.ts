@@ -17,6 +17,7 @@ import { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
 import { Metrics } from './modules/http/metrics';
 import { UsageRecorder } from './modules/usage/usage.recorder';
 import { createHttpServer, type KeygateHttpServer } from './modules/http/server';
+import { proxyTrust } from './modules/http/request';
 import { SigningKeyStore } from './modules/sessions/signing-key.store';
 import { buildKeygateSchema } from './schema';
 import { type Clock, systemClock } from './shared/clock';
@@ -84,6 +85,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       hasher,
       clock,
       logger,
+      proxies: proxyTrust(config.trustProxy),
       consoleOrigins: origins,
       signingKeys,
       metrics,

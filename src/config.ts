@@ -55,6 +55,7 @@ const envSchema = z.object({
   KEYGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEYGATE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   KEYGATE_WEBHOOK_SCAN_SECONDS: z.coerce.number().min(0.01).max(3600).default(60),
+  KEYGATE_WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).default(16),
   KEYGATE_SECRET_SCANNING_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -108,6 +109,8 @@ export interface WebhookConfig {
   pollMs: number;
   /** How often timed events (key.expiring, rotation.grace_ending) are looked for. */
   scanMs: number;
+  /** Endpoints an app may have per mode: bounds each event's fan-out. Lowering it keeps the ones there. */
+  maxEndpoints: number;
 }
 
 export interface GraphQLLimits {
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowPrivate: !production || e.KEYGATE_WEBHOOK_ALLOW_PRIVATE === 'true',
       pollMs: e.KEYGATE_WEBHOOK_POLL_MS,
       scanMs: e.KEYGATE_WEBHOOK_SCAN_SECONDS * 1000,
+      maxEndpoints: e.KEYGATE_WEBHOOK_MAX_ENDPOINTS,
     },
     secretScanningKeysFile: e.KEYGATE_SECRET_SCANNING_KEYS,
   };

@@ -13,6 +13,7 @@ import type { RateLimits } from './modules/rate-limits/rate-limits';
 import type { Principal } from './modules/auth/principal';
 import type { Metrics } from './modules/http/metrics';
 import type { UsageRecorder } from './modules/usage/usage.recorder';
+import type { ProxyTrust } from './modules/http/request';
 import type { SigningKeyStore } from './modules/sessions/signing-key.store';
 import type { CreditLedger } from './modules/credits/credit-ledger';
 import type { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
@@ -27,6 +28,8 @@ export interface Runtime {
   hasher: KeyHasher;
   clock: Clock;
   logger: Logger;
+  /** Who sent a request, as KEYGATE_TRUST_PROXY lets the proxies in front be believed. */
+  proxies: ProxyTrust;
   /** Origins allowed to use secret and root keys (see origin-policy.ts). */
   consoleOrigins: string[];
   signingKeys: SigningKeyStore;

@@ -189,6 +189,13 @@ export class BadInputError extends KeygateError {
   }
 }
 
+/** A quota is full (e.g. an app's webhook endpoints): BAD_USER_INPUT with `extensions.limit` naming it. */
+export class LimitReachedError extends KeygateError {
+  constructor(message: string, limit: 'endpoints') {
+    super(ErrorCode.BAD_USER_INPUT, message, { limit });
+  }
+}
+
 export class NotFoundError extends KeygateError {
   constructor(what: string) {
     super(ErrorCode.NOT_FOUND, `${what} not found`);

@@ -46,6 +46,7 @@ export function ormOptions(db: DatabaseConfig, pool?: PoolOptions): Options {
       ...common,
       driver: SqliteDriver,
       dbName: db.file,
+      pool: { afterCreate: applySqlitePragmas },
       migrations: { ...migrations, path: migrationsSourceDir('sqlite'), migrationsList: sqliteMigrations },
     } as Options;
   }
@@ -57,6 +58,23 @@ export function ormOptions(db: DatabaseConfig, pool?: PoolOptions): Options {
     ...(pool?.statementTimeoutMs && { driverOptions: { connection: { statement_timeout: pool.statementTimeoutMs } } }),
     migrations: { ...migrations, path: migrationsSourceDir('postgresql'), migrationsList: postgresqlMigrations },
   } as Options;
+}
+
+/**
+ * Every SQLite connection runs in WAL mode with a full fsync at each commit: readers no
+ * longer wait for the writer, a commit costs one append instead of a rollback journal's
+ * several syncs, and `synchronous=FULL` keeps every acknowledged write across power loss
+ * (NORMAL would not). The busy timeout lets a second process (the CLI beside a server)
+ * wait for the write lock instead of failing with SQLITE_BUSY.
+ */
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'];
+
+interface SqliteHandle {
+  exec(sql: string, done: (error: Error | null) => void): void;
+}
+
+function applySqlitePragmas(connection: SqliteHandle, done: (error: Error | null, connection: SqliteHandle) => void): void {
+  connection.exec(SQLITE_PRAGMAS.map((p) => `PRAGMA ${p};`).join(' '), (error) => done(error, connection));
 }
 
 export async function openOrm(db: DatabaseConfig, pool?: PoolOptions): Promise<Orm> {

@@ -4,13 +4,32 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'vitest';
 
 /** The Debian `nginx` package (apt-get install nginx); `.ci/run` installs it when missing. */
 export const NGINX_PATH = process.env.KEYGATE_NGINX_PATH ?? '/usr/sbin/nginx';
-export const NGINX_MISSING = 'nginx not installed; .ci/run installs it (apt-get install nginx)';
+const NGINX_MISSING = 'nginx not installed; .ci/run installs it (apt-get install nginx)';
 
 export function nginxInstalled(): boolean {
   return existsSync(NGINX_PATH);
+}
+
+/**
+ * Whether a suite behind nginx can run. When nginx is missing the suite says so in its
+ * results: a skipped test naming the reason, or, under CI (which installs nginx), a
+ * failing one, so a CI run never passes without these suites.
+ */
+export function nginxForSuite(suite: string): boolean {
+  if (nginxInstalled()) return true;
+  const title = `${suite}: ${NGINX_MISSING}`;
+  if (process.env.CI === 'true') {
+    it(title, () => {
+      throw new Error(`CI=true but ${NGINX_PATH} is missing: CI must install nginx so that ${suite} runs`);
+    });
+  } else {
+    it.skip(title);
+  }
+  return false;
 }
 
 /** A free loopback port: bound, read, released (nginx needs a number in its config). */
@@ -26,14 +45,18 @@ export interface Upstream {
   port: number;
   /** The headers of every request that reached the upstream, oldest first. */
   received: IncomingHttpHeaders[];
+  /** The request target of each of them, in the same order. */
+  targets: string[];
   close(): Promise<void>;
 }
 
 /** The "protected service" behind nginx: answers 200 with the headers it was given. */
 export async function startUpstream(): Promise<Upstream> {
   const received: IncomingHttpHeaders[] = [];
+  const targets: string[] = [];
   const server: Server = createServer((req, res) => {
     received.push(req.headers);
+    targets.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ upstream: true, path: req.url, headers: req.headers }));
   });
@@ -41,6 +64,7 @@ export async function startUpstream(): Promise<Upstream> {
   return {
     port: (server.address() as AddressInfo).port,
     received,
+    targets,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -58,14 +82,25 @@ export function readmeNginxBlock(): string {
   return block[1];
 }
 
+/** The auth URL of the README's block, whose query string is where a proxy sets the cost. */
+const README_AUTH_URL = 'http://127.0.0.1:4000/auth/forward?cost=1';
+
+export interface NginxOptions {
+  /** Credits per request, written where a user would: the `?cost=` of the block's auth URL. */
+  cost?: number;
+}
+
 /**
  * A whole nginx.conf around the README's block: only the two addresses it names (the
- * upstream and Keygate's) are changed, so the suite tests what users paste.
+ * upstream and Keygate's) are changed, and the cost when a suite asks for another, so the
+ * suite tests what users paste.
  */
-export function nginxConfig(dir: string, port: number, keygatePort: number, upstreamPort: number): string {
-  const recipe = readmeNginxBlock()
+export function nginxConfig(dir: string, port: number, keygatePort: number, upstreamPort: number, options: NginxOptions = {}): string {
+  const block = readmeNginxBlock();
+  if (!block.includes(README_AUTH_URL)) throw new Error(`README.md's nginx block no longer asks ${README_AUTH_URL}`);
+  const recipe = block
     .replace('http://your-upstream', `http://127.0.0.1:${upstreamPort}`)
-    .replace('http://127.0.0.1:4000/', `http://127.0.0.1:${keygatePort}/`);
+    .replace(README_AUTH_URL, `http://127.0.0.1:${keygatePort}/auth/forward?cost=${options.cost ?? 1}`);
   return `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -93,12 +128,12 @@ export interface Nginx {
 }
 
 /** Starts a real nginx in the foreground on a loopback port, in front of `upstreamPort`. */
-export async function startNginx(keygatePort: number, upstreamPort: number): Promise<Nginx> {
+export async function startNginx(keygatePort: number, upstreamPort: number, options: NginxOptions = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-nginx-'));
   mkdirSync(join(dir, 'logs'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(dir, port, keygatePort, upstreamPort));
+  writeFileSync(conf, nginxConfig(dir, port, keygatePort, upstreamPort, options));
   const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
 
   const child: ChildProcess = spawn(NGINX_PATH, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });

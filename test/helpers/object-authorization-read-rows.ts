@@ -118,4 +118,22 @@ export const READ_ROWS: Row[] = [
     targets: otherModeOfOwnApp,
     count: (d) => (d.app.usage as { verifications: number; failures: number; tokensIssued: number }[]).reduce((n, b) => n + b.verifications + b.failures + b.tokensIssued, 0),
   },
+  // ---- Webhook endpoints (ADMIN and root only)
+  {
+    field: 'Query.webhookEndpoints(appId)',
+    title: 'webhookEndpoints(appId) of another app',
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'query($id: ID!) { webhookEndpoints(appId: $id) { totalCount nodes { id url deliveries { totalCount nodes { id } } } } }',
+    targets: otherApp,
+  },
+  {
+    field: 'Query.webhookEndpoints(mode)',
+    title: 'webhookEndpoints(mode) of the other mode',
+    may: ADMINS,
+    outcome: 'EMPTY',
+    document: 'query($a: ID!, $mode: KeyMode) { webhookEndpoints(appId: $a, mode: $mode) { totalCount nodes { id url } } }',
+    targets: otherModeOfOwnApp,
+    count: (d) => d.webhookEndpoints.totalCount + d.webhookEndpoints.nodes.length,
+  },
 ];

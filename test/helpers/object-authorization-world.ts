@@ -152,8 +152,8 @@ const SNAPSHOT = `query Snapshot($a: ID!, $b: ID!) {
   b: app(id: $b) { ...AppState }
   ra: rotations(appId: $a, first: 100) { nodes { ...RotationState } }
   rb: rotations(appId: $b, first: 100) { nodes { ...RotationState } }
-  wa: webhookEndpoints(appId: $a) { ...EndpointState }
-  wb: webhookEndpoints(appId: $b) { ...EndpointState }
+  wa: webhookEndpoints(appId: $a, first: 100) { totalCount nodes { ...EndpointState } }
+  wb: webhookEndpoints(appId: $b, first: 100) { totalCount nodes { ...EndpointState } }
   ea: auditEvents(appId: $a, first: 100) { totalCount nodes { id action targetId actorId mode } }
   eb: auditEvents(appId: $b, first: 100) { totalCount nodes { id action targetId actorId mode } }
 }

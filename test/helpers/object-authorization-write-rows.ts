@@ -107,23 +107,6 @@ export const WRITE_ROWS: Row[] = [
   },
   // ---- Webhooks (ADMIN and root only)
   {
-    field: 'Query.webhookEndpoints(appId)',
-    title: 'webhookEndpoints(appId) of another app',
-    may: ADMINS,
-    outcome: 'NOT_FOUND',
-    document: 'query($id: ID!) { webhookEndpoints(appId: $id) { id url deliveries { totalCount nodes { id } } } }',
-    targets: otherApp,
-  },
-  {
-    field: 'Query.webhookEndpoints(mode)',
-    title: 'webhookEndpoints(mode) of the other mode',
-    may: ADMINS,
-    outcome: 'EMPTY',
-    document: 'query($a: ID!, $mode: KeyMode) { webhookEndpoints(appId: $a, mode: $mode) { id url } }',
-    targets: otherModeOfOwnApp,
-    count: (d) => d.webhookEndpoints.length,
-  },
-  {
     field: 'Mutation.createWebhookEndpoint(input.appId)',
     title: 'createWebhookEndpoint in another app',
     may: ADMINS,

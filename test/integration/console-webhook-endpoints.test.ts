@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookEndpointsDocument } from '../generated/graphql';
+import { CreateWebhookEndpointDocument, WebhookEndpointsDocument } from '../generated/graphql';
 import { consoleSuite } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
-/** Managing an endpoint in the console: a FAILED delivery retried, disabling and enabling, deleting with a confirmation. */
-// One attempt and no waiting: the first delivery fails for good, so it can be retried.
-const suite = consoleSuite('console-webhook-endpoints.test.ts', { server: { env: { KEYGATE_WEBHOOK_RETRY_SCHEDULE: '0' } }, app: 'Flaky app' });
+/**
+ * Managing an endpoint in the console: a FAILED delivery retried, disabling and enabling, deleting
+ * with a confirmation; and more endpoints than one page holds, none out of reach.
+ */
+// One attempt and no waiting: the first delivery fails for good, so it can be retried. A cap
+// above the page size (20) lets the last part list two pages of one mode.
+const suite = consoleSuite('console-webhook-endpoints.test.ts', { server: { env: { KEYGATE_WEBHOOK_RETRY_SCHEDULE: '0', KEYGATE_WEBHOOK_MAX_ENDPOINTS: '30' } }, app: 'Flaky app' });
 let receiver: Receiver;
 let appId: string;
 
@@ -23,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => receiver?.close());
 
 const row = () => suite.page.getByRole('table').getByRole('row').filter({ has: suite.page.getByRole('rowheader', { name: receiver.url, exact: true }) });
-const endpoints = async () => (await suite.server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints;
+const endpoints = async () => (await suite.server.root.ok(WebhookEndpointsDocument, { appId, mode: 'LIVE' })).webhookEndpoints.nodes;
 
 describe.skipIf(!suite.installed)('an endpoint’s deliveries and state', () => {
   it('lists an endpoint for all events by default', async () => {
@@ -72,6 +76,33 @@ describe.skipIf(!suite.installed)('an endpoint’s deliveries and state', () => 
     await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
     await suite.page.getByText('No live endpoints yet.').waitFor();
     expect(await endpoints()).toEqual([]);
+    expect(suite.ui.problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!suite.installed)('more endpoints than a page holds', () => {
+  let oldest: Receiver;
+  afterAll(() => oldest?.close());
+
+  it('pages through all 22, and shows the deliveries of one listed on the second page', async () => {
+    // The oldest is listed last, on page 2; it alone has a receiver that answers.
+    oldest = await startReceiver();
+    const create = (url: string) => suite.server.root.ok(CreateWebhookEndpointDocument, { input: { appId, mode: 'LIVE', url } });
+    await create(oldest.url);
+    for (let i = 0; i < 21; i++) await create(`http://127.0.0.1:9/more-${i}`);
+    await suite.page.reload();
+    const rows = suite.page.getByRole('table').getByRole('row');
+    await suite.page.getByText('22 in all · page 1').waitFor();
+    expect(await rows.count()).toBe(1 + 20);
+    await suite.page.getByRole('button', { name: 'Next page' }).click();
+    await suite.page.getByText('22 in all · page 2').waitFor();
+    expect(await rows.count()).toBe(1 + 2);
+
+    const last = rows.filter({ has: suite.page.getByRole('rowheader', { name: oldest.url, exact: true }) });
+    await last.getByRole('button', { name: 'Send test event' }).click();
+    const deliveries = suite.page.getByRole('region', { name: `Deliveries to ${oldest.url}` });
+    await deliveries.getByRole('row').filter({ hasText: 'Succeeded' }).waitFor();
+    expect(oldest.received).toHaveLength(1);
     expect(suite.ui.problems).toEqual([]);
   });
 });

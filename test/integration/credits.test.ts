@@ -59,17 +59,18 @@ describe('spending credits on /auth/verify', () => {
 });
 
 describe('spending credits on /auth/forward and sessionAccess', () => {
-  it('spends X-Keygate-Cost on /auth/forward and refuses with 403 there (nginx turns a 429 into a 500)', async () => {
-    const key = await withCredits(3);
-    expect((await rest.call('/auth/forward', { key: key.secret, headers: { 'x-keygate-cost': '2' } })).status).toBe(200);
-    expect(await restError(await rest.call('/auth/forward', { key: key.secret, headers: { 'x-keygate-cost': '2' } }), 403)).toMatchObject({ code: 'usage_exceeded', reason: 'USAGE_EXCEEDED' });
+  it('spends the auth URL\'s ?cost= on /auth/forward (default 1) and refuses with 403 there (nginx turns a 429 into a 500)', async () => {
+    const key = await withCredits(4);
+    expect((await rest.call('/auth/forward?cost=2', { key: key.secret })).status).toBe(200);
+    expect((await rest.call('/auth/forward?cost=0', { key: key.secret })).status).toBe(200);
+    expect(await restError(await rest.call('/auth/forward?cost=3', { key: key.secret }), 403)).toMatchObject({ code: 'usage_exceeded', reason: 'USAGE_EXCEEDED' });
     expect((await rest.call('/auth/forward', { key: key.secret })).status).toBe(200);
-    expect(await remainingOf(key.id)).toBe(0);
+    expect(await remainingOf(key.id)).toBe(1);
   });
 
-  it('refuses a bad X-Keygate-Cost on /auth/forward with 403 invalid_request (nginx passes only 401/403 on)', async () => {
+  it.each(['-1', '1001', '1.5', 'abc', ''])('refuses ?cost=%s on /auth/forward with 403 invalid_request on cost (nginx passes only 401/403 on)', async (cost) => {
     const key = await withCredits(3);
-    expect(await restError(await rest.call('/auth/forward', { key: key.secret, headers: { 'x-keygate-cost': '1001' } }), 403)).toMatchObject({ code: 'invalid_request', field: 'x-keygate-cost' });
+    expect(await restError(await rest.call(`/auth/forward?cost=${cost}`, { key: key.secret }), 403)).toMatchObject({ code: 'invalid_request', field: 'cost' });
     expect(await remainingOf(key.id)).toBe(3);
   });
 

@@ -81,7 +81,11 @@ describe('GraphQL document limits', () => {
     expect(JSON.stringify(body)).toMatch(/batch/i);
   });
 
-  it('introspection is exempt from depth and cost (Sandbox must load the schema)', async () => {
+  it('cost: a plain list of objects is estimated at its largest size (100), not as one object', async () => {
+    await expectLimit('{ rootKeys { id name } }', 'cost');
+  });
+
+  it('introspection is bounded by the standard introspection query, not by these limits (the explorer must load the schema)', async () => {
     const { status, body } = await post({ query: '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }' });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { documentedFetch } from '../helpers/openapi';
 
@@ -51,6 +52,42 @@ describe('HTTP surface', () => {
     const bad = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.rootKey}` }, body: '{not json' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('refuses automatic persisted queries (APQ) with 400 PERSISTED_QUERY_NOT_SUPPORTED, with or without a key, and logs no error', async () => {
+    const persisted = { persistedQuery: { version: 1, sha256Hash: 'abc' } };
+    const requests = [
+      { key: undefined, body: { query: '{ __typename }', extensions: { persistedQuery: { sha256Hash: 'abc' } } } },
+      { key: undefined, body: { query: '{ viewer { type } }', extensions: persisted } },
+      { key: server.rootKey, body: { query: '{ viewer { type } }', extensions: persisted } },
+      { key: server.rootKey, body: { extensions: persisted } },
+    ];
+    const logged = server.logs.length;
+    for (const { key, body } of requests) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      const answer = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(answer.errors).toEqual([{ message: expect.stringMatching(/not supported/), extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }]);
+    }
+    const get = await fetch(`${server.url}?extensions=${encodeURIComponent(JSON.stringify(persisted))}`, { headers: { authorization: `Bearer ${server.rootKey}` } });
+    expect(get.status).toBe(400);
+    expect(((await get.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    expect(server.logs.slice(logged).filter((line) => JSON.parse(line).level === 'error')).toEqual([]);
+  });
+
+  it('logs a body the client stopped sending at debug level, not as an error', async () => {
+    const requestId = 'aborted-body-1';
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise((connected) => socket.once('connect', connected));
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nX-Request-Id: ${requestId}\r\n\r\n{"query":`);
+    socket.destroy();
+    const ofRequest = () => server.logs.map((line) => JSON.parse(line) as { level: string; requestId?: string; msg: string }).filter((line) => line.requestId === requestId);
+    await vi.waitFor(() => expect(ofRequest().some((line) => line.level === 'debug' && /closed the connection/.test(line.msg))).toBe(true));
+    expect(ofRequest().filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('echoes a request id', async () => {

@@ -66,6 +66,29 @@ describe('a key with an IP allow-list', () => {
     expect((await verifyFrom(key.secret, '203.0.113.5, 192.0.2.50')).status).toBe(403);
   });
 
+  describe('reads every X-Forwarded-For form, so a client cannot hide behind one (issue 20 F5)', () => {
+    it.each([
+      ['an IPv4 address with a port', '203.0.113.9, 198.51.100.1:5555'],
+      ['a bracketed IPv6 address with a port', '203.0.113.9, [2001:db8:ffff::1]:5555'],
+      ['a bracketed IPv6 address', '203.0.113.9, [2001:db8:ffff::1]'],
+    ])('the hop before the trusted proxy, given as %s, is the client: refused', async (_label, chain) => {
+      expect(await restError(await verifyFrom(key.secret, chain), 403)).toMatchObject({ code: 'permission_denied', reason: 'IP_NOT_ALLOWED' });
+    });
+
+    it.each([
+      ['unknown', '203.0.113.9, unknown'],
+      ['garbage', '203.0.113.9, 203.0.113.10:port'],
+      ['an empty entry', '203.0.113.9, '],
+    ])('an entry that is no address (%s) ends the chain: the client is unknown, refused', async (_label, chain) => {
+      expect(await restError(await verifyFrom(key.secret, chain), 403)).toMatchObject({ code: 'permission_denied', reason: 'IP_NOT_ALLOWED' });
+    });
+
+    it('an allowed client given with a port is allowed', async () => {
+      expect((await verifyFrom(key.secret, '203.0.113.9:5555')).status).toBe(200);
+      expect((await verifyFrom(key.secret, '[2001:db8:abcd::9]:443')).status).toBe(200);
+    });
+  });
+
   it('stops applying once the list is emptied (every process forgets the cached list)', async () => {
     const other = await createKey(server.root, { appId, extra: { allowedIps: ['10.0.0.0/8'] } });
     expect((await verifyFrom(other.secret, '192.0.2.1')).status).toBe(403);

@@ -134,3 +134,35 @@ describe('JWT-shaped garbage at /auth/forward (issue 16 F6)', () => {
     expect(lookups('signing_keys', 'kid')).toBe(1);
   });
 });
+
+describe('a guesser cannot escape its budget by rewriting X-Forwarded-For (issue 20 F5)', () => {
+  it('behind a trusted proxy, varying the left-most entry changes nothing: the budget is that of the address the trusted chain resolves to, ports and all', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < BUDGET + 3; i++) statuses.push((await get('/auth/verify', madeUpKey(), `192.0.2.${i + 1}, 198.51.100.70:${40000 + i}`)).status);
+    expect(statuses).toEqual([...Array(BUDGET).fill(401), 429, 429, 429]);
+    // Its neighbour, seen by the same proxy from another address, is not throttled.
+    expect((await get('/auth/verify', madeUpKey(), '192.0.2.1, 198.51.100.71:40000')).status).toBe(401);
+  });
+
+  describe('with KEYGATE_TRUST_PROXY=true (the left-most entry names the client)', () => {
+    let open: TestServer;
+    beforeAll(async () => {
+      open = await startTestServer({ env: { KEYGATE_AUTH_FAILURES_PER_IP: String(BUDGET), KEYGATE_AUTH_FAILURE_WINDOW_SECONDS: '60', KEYGATE_TRUST_PROXY: 'true' } });
+    });
+    afterAll(() => open?.close());
+
+    const verifyVia = (header: string) => fetch(`${open.baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${madeUpKey()}`, 'x-forwarded-for': header } });
+
+    it('a client forging a new left-most entry each time is throttled on the address the nearest proxy saw (the right-most)', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < BUDGET + 3; i++) statuses.push((await verifyVia(`192.0.2.${i + 1}, 198.51.100.80`)).status);
+      expect(statuses).toEqual([...Array(BUDGET).fill(401), 429, 429, 429]);
+    });
+
+    it('nor can it spend the budget of the address it names: a client at that address is not throttled', async () => {
+      expect((await verifyVia('198.51.100.81')).status).toBe(401);
+      for (let i = 0; i < BUDGET; i++) await verifyVia('198.51.100.81, 198.51.100.82');
+      expect((await verifyVia('198.51.100.81')).status).toBe(401);
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createKey } from '../helpers/fixtures';
-import { NGINX_MISSING, type Nginx, type Upstream, nginxInstalled, startNginx, startUpstream } from '../helpers/nginx';
+import { type Nginx, type Upstream, nginxForSuite, startNginx, startUpstream } from '../helpers/nginx';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
@@ -9,8 +9,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server';
  * KEYGATE_TRUST_PROXY), credits are spent per request that nginx lets through, and the
  * owner reaches the upstream as X-Keygate-Owner-Id.
  */
-const INSTALLED = nginxInstalled();
-if (!INSTALLED) it.skip(NGINX_MISSING, () => undefined);
+const INSTALLED = nginxForSuite('nginx-key-controls.test.ts');
 
 describe.skipIf(!INSTALLED)('key controls through nginx auth_request', () => {
   let server: TestServer;
@@ -46,6 +45,9 @@ describe.skipIf(!INSTALLED)('key controls through nginx auth_request', () => {
     // The client's own X-Forwarded-For, extended by nginx with the peer it saw (127.0.0.1, trusted).
     expect(await through(key.secret, '203.0.113.9')).toMatchObject({ status: 200, reached: true });
     expect(await through(key.secret, '198.51.100.1')).toMatchObject({ status: 403, reached: false });
+    // An allowed address on the left does not help a client whose own hop is written with a port, or unreadably.
+    expect(await through(key.secret, '203.0.113.9, 198.51.100.1:5555')).toMatchObject({ status: 403, reached: false });
+    expect(await through(key.secret, '203.0.113.9, unknown')).toMatchObject({ status: 403, reached: false });
     // Without one, the client is nginx's peer: loopback, not on the list.
     expect(await through(key.secret)).toMatchObject({ status: 403, reached: false });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevokeApiKeyDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
-import { NGINX_MISSING, type Nginx, type Upstream, nginxInstalled, startNginx, startUpstream } from '../helpers/nginx';
+import { type Nginx, type Upstream, nginxForSuite, startNginx, startUpstream } from '../helpers/nginx';
 import { IDENTITY_HEADERS } from '../../src/modules/http/routes/forward-headers';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
@@ -11,8 +11,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server';
  * through to the upstream, with Keygate's identity headers attached.
  */
 
-const INSTALLED = nginxInstalled();
-if (!INSTALLED) console.warn(`nginx.test.ts: ${NGINX_MISSING}`);
+const INSTALLED = nginxForSuite('nginx.test.ts');
 
 let server: TestServer;
 let upstream: Upstream;
@@ -37,8 +36,6 @@ async function mintToken(writerSecret: string, userId: string): Promise<{ token:
   expect(minted.status).toBe(200);
   return (await minted.json()) as { token: string; token_id: string };
 }
-
-if (!INSTALLED) it.skip(NGINX_MISSING, () => undefined);
 
 describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request)', () => {
   beforeAll(async () => {

@@ -79,7 +79,7 @@ async function failedDelivery(w: World): Promise<string> {
   const endpoint = await targetEndpoint(w);
   await server.root.raw('mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }', { id: endpoint });
   const sent = await server.root.raw<Data>('mutation($id: ID!) { sendTestWebhook(id: $id) { id } }', { id: endpoint });
-  const status = async () => (await server.root.raw<Data>('query($a: ID!) { webhookEndpoints(appId: $a) { deliveries { nodes { status } } } }', { a: w.appId })).data!.webhookEndpoints[0].deliveries.nodes[0].status;
+  const status = async () => (await server.root.raw<Data>('query($a: ID!) { webhookEndpoints(appId: $a) { nodes { deliveries { nodes { status } } } } }', { a: w.appId })).data!.webhookEndpoints.nodes[0].deliveries.nodes[0].status;
   expect(await waitFor(async () => (await status()) === 'FAILED', 10_000)).toBe(true);
   return sent.data!.sendTestWebhook.id;
 }
@@ -186,11 +186,11 @@ const ROWS: Row[] = [
     ok: (d) => expect(Array.isArray(d.signingKeys)).toBe(true) },
   // Webhooks: ADMIN keys and root. Endpoints point at a closed loopback port (test mode allows it).
   { op: 'query webhookEndpoints', needs: ['Query.webhookEndpoints'], may: ADMINS,
-    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { id } }', { a: w.appId }),
-    ok: (d) => expect(d.webhookEndpoints).toEqual([]) },
+    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { totalCount nodes { id } } }', { a: w.appId }),
+    ok: (d) => expect(d.webhookEndpoints).toEqual({ totalCount: 0, nodes: [] }) },
   { op: 'read WebhookEndpoint.deliveries', needs: ['Query.webhookEndpoints', 'WebhookEndpoint.deliveries'], may: ADMINS, target: targetEndpoint,
-    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { deliveries { totalCount } } }', { a: w.appId }),
-    ok: (d) => expect(d.webhookEndpoints[0].deliveries.totalCount).toBe(0) },
+    run: (w) => w.as.raw('query($a: ID!) { webhookEndpoints(appId: $a) { nodes { deliveries { totalCount } } } }', { a: w.appId }),
+    ok: (d) => expect(d.webhookEndpoints.nodes[0].deliveries.totalCount).toBe(0) },
   { op: 'createWebhookEndpoint', needs: ['Mutation.createWebhookEndpoint'], may: ADMINS,
     run: (w) => w.as.raw('mutation($a: ID!, $m: KeyMode) { createWebhookEndpoint(input: { appId: $a, mode: $m, url: "http://127.0.0.1:9/made" }) { secret endpoint { id } } }', { a: w.appId, m: w.mode }),
     ok: (d) => expect(d.createWebhookEndpoint.secret).toMatch(/^whsec_/) },

@@ -39,9 +39,9 @@ afterAll(async () => {
 describe('creating an endpoint', () => {
   it('shows the signing secret once, as whsec_<base64>, and never on the endpoint', async () => {
     expect(live.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-    const listed = await server.root.raw<{ webhookEndpoints: Record<string, unknown>[] }>(`query($a: ID!) { webhookEndpoints(appId: $a) { id mode url events enabled } }`, { a: appId });
+    const listed = await server.root.raw<{ webhookEndpoints: { nodes: Record<string, unknown>[] } }>(`query($a: ID!) { webhookEndpoints(appId: $a) { nodes { id mode url events enabled } } }`, { a: appId });
     expect(JSON.stringify(listed)).not.toContain(live.secret!.slice(6));
-    expect(listed.data!.webhookEndpoints.map((e) => e.mode).sort()).toEqual(['LIVE', 'TEST']);
+    expect(listed.data!.webhookEndpoints.nodes.map((e) => e.mode).sort()).toEqual(['LIVE', 'TEST']);
   });
 
   it('defaults the mode to LIVE for root and the events to all', async () => {
@@ -126,7 +126,7 @@ describe('test events and the delivery log', () => {
     expect(sent.sendTestWebhook).toMatchObject({ eventType: 'webhook.test', status: 'PENDING', attempts: 0 });
     expect(await waitFor(() => test.events('webhook.test').length === 1, 10_000)).toBe(true);
     expect(test.events('webhook.test')[0].data).toEqual({ app_id: appId, mode: 'TEST', endpoint_id: testEndpointId });
-    const log = async () => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'TEST' })).webhookEndpoints[0].deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id);
+    const log = async () => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'TEST' })).webhookEndpoints.nodes[0].deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id);
     expect(await waitFor(async () => (await log())?.status === 'SUCCEEDED', 10_000)).toBe(true);
     expect(await log()).toMatchObject({ status: 'SUCCEEDED', attempts: 1, responseStatus: 204, nextAttemptAt: null, eventId: sent.sendTestWebhook.eventId });
   });

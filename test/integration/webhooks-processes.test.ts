@@ -60,11 +60,11 @@ describe('a crash right after a revocation commits', () => {
 
 describe('graceful shutdown (SIGTERM) with an attempt in flight', () => {
   const SEND_TEST = 'mutation($id: ID!) { sendTestWebhook(id: $id) { id } }';
-  const ENDPOINT_ID = 'query($a: ID!) { webhookEndpoints(appId: $a) { id } }';
+  const ENDPOINT_ID = 'query($a: ID!) { webhookEndpoints(appId: $a) { nodes { id } } }';
 
   async function inFlight(respond: Parameters<typeof startReceiver>[0]) {
     const { db, receiver, first, appId } = await setUp({}, respond);
-    const endpointId = (await gqlOk(first.url, db.rootKey, ENDPOINT_ID, { a: appId })).webhookEndpoints[0].id as string;
+    const endpointId = (await gqlOk(first.url, db.rootKey, ENDPOINT_ID, { a: appId })).webhookEndpoints.nodes[0].id as string;
     const deliveryId = (await gqlOk(first.url, db.rootKey, SEND_TEST, { id: endpointId })).sendTestWebhook.id as string;
     expect(await waitFor(() => receiver.received.length === 1, 10_000)).toBe(true);
     first.child.kill('SIGTERM');

@@ -37,7 +37,7 @@ async function sendTo(respond: Parameters<typeof startReceiver>[0], mode: 'LIVE'
 
 async function delivery(mode: 'LIVE' | 'TEST', id: string) {
   const data = await server.root.ok(WebhookDeliveriesDocument, { appId, mode });
-  return data.webhookEndpoints.flatMap((e) => e.deliveries.nodes).find((d) => d.id === id)!;
+  return data.webhookEndpoints.nodes.flatMap((e) => e.deliveries.nodes).find((d) => d.id === id)!;
 }
 
 const settled = (mode: 'LIVE' | 'TEST', id: string) => waitFor(async () => (await delivery(mode, id)).status !== 'PENDING', 15_000);

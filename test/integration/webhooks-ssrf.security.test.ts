@@ -16,12 +16,14 @@ import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
  * public address, `internal.test` to 10.0.0.5, and `rebind.test` to whatever the test says.
  */
 
-let rebindTo = '93.184.216.34';
+const PUBLIC: ResolvedAddress = { address: '93.184.216.34', family: 4 };
+let rebindTo: ResolvedAddress = PUBLIC;
 const NAMES: Record<string, () => ResolvedAddress[]> = {
-  'public.test': () => [{ address: '93.184.216.34', family: 4 }],
+  'public.test': () => [PUBLIC],
   'internal.test': () => [{ address: '10.0.0.5', family: 4 }],
-  'mixed.test': () => [{ address: '93.184.216.34', family: 4 }, { address: '192.168.1.1', family: 4 }],
-  'rebind.test': () => [{ address: rebindTo, family: 4 }],
+  'mixed.test': () => [PUBLIC, { address: '192.168.1.1', family: 4 }],
+  'compat6.test': () => [{ address: '::7f00:1', family: 6 }],
+  'rebind.test': () => [rebindTo],
 };
 const resolver = async (name: string) => NAMES[name]?.() ?? [];
 
@@ -60,6 +62,12 @@ describe('in production, creating an endpoint refuses internal addresses with BA
     ['a name resolving to 10.x', () => 'https://internal.test/hooks'],
     ['a name with one private address among public ones', () => 'https://mixed.test/hooks'],
     ['a name that does not resolve', () => 'https://nowhere.test/hooks'],
+    // IPv6 forms that carry a refused IPv4 address (issue 20 F7)
+    ['IPv4-compatible IPv6 loopback', () => `http://[::127.0.0.1]:${port()}/hooks`],
+    ['6to4 IPv6 of loopback', () => `http://[2002:7f00:1::]:${port()}/hooks`],
+    ['NAT64 IPv6 of the metadata address', () => 'http://[64:ff9b::169.254.169.254]/latest/meta-data/'],
+    ['Teredo IPv6 whose client is loopback', () => `http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:${port()}/hooks`],
+    ['a name resolving to an IPv4-compatible IPv6 loopback', () => 'https://compat6.test/hooks'],
     ['a non-http scheme', () => 'file:///etc/passwd'],
   ] as const;
   for (const [label, url] of refused) {
@@ -72,7 +80,7 @@ describe('in production, creating an endpoint refuses internal addresses with BA
   }
 
   it('created nothing, and contacted nothing', async () => {
-    expect((await root.ok(WebhookEndpointsDocument, { appId })).webhookEndpoints).toEqual([]);
+    expect((await root.ok(WebhookEndpointsDocument, { appId })).webhookEndpoints.nodes).toEqual([]);
     expect(receiver.received).toHaveLength(0);
   });
 
@@ -82,21 +90,31 @@ describe('in production, creating an endpoint refuses internal addresses with BA
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].extensions!.field).toBe('url');
     const listed = await root.ok(WebhookEndpointsDocument, { appId, mode: 'TEST' });
-    expect(listed.webhookEndpoints.map((e) => e.url)).toEqual(['https://public.test/hooks']);
+    expect(listed.webhookEndpoints.nodes.map((e) => e.url)).toEqual(['https://public.test/hooks']);
   });
 });
 
 describe('in production, each delivery checks the address again and connects to the address it checked', () => {
-  it('a name that re-resolves to a loopback address after creation is never contacted', async () => {
-    rebindTo = '93.184.216.34';
+  it.each([
+    ['a loopback address', { address: '127.0.0.1', family: 4 }],
+    ['an IPv4-compatible IPv6 loopback (::127.0.0.1)', { address: '::7f00:1', family: 6 }],
+    ['a 6to4 IPv6 of loopback (2002:7f00:1::)', { address: '2002:7f00:1::', family: 6 }],
+  ] as const)('a name that re-resolves to %s after creation is refused at delivery and never contacted', async (_label, internal) => {
+    rebindTo = PUBLIC;
     const created = await root.ok(CreateWebhookEndpointDocument, { input: { appId, mode: 'LIVE', url: `http://rebind.test:${port()}/hooks` } });
-    rebindTo = '127.0.0.1';
+    rebindTo = internal;
     const sent = await root.ok(SendTestWebhookDocument, { id: created.createWebhookEndpoint.endpoint.id });
-    const log = async () => (await root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints[0].deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id)!;
+    const endpointId = created.createWebhookEndpoint.endpoint.id;
+    const log = async () =>
+      (await root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints.nodes.find((e) => e.id === endpointId)!.deliveries.nodes.find((d) => d.id === sent.sendTestWebhook.id)!;
     expect(await waitFor(async () => (await log()).status === 'FAILED', 15_000)).toBe(true);
     // Two attempts made, no response from anyone: the connection was never opened.
     expect(await log()).toMatchObject({ status: 'FAILED', attempts: 2, responseStatus: null });
     expect(receiver.received).toHaveLength(0);
+    // Refused by the address check, not by a connection that failed on its own.
+    const attempts = strict.logs.filter((line) => line.includes(sent.sendTestWebhook.id) && line.includes('"webhook attempt"'));
+    expect(attempts).toHaveLength(2);
+    for (const line of attempts) expect(JSON.parse(line).error).toBe('the host resolves to a loopback, private or link-local address');
   });
 });
 
@@ -112,7 +130,7 @@ describe('KEYGATE_WEBHOOK_ALLOW_PRIVATE=true', () => {
     const redirector = await startReceiver(() => ({ status: 302, headers: { location: receiver.url } }));
     const hop = await client.ok(CreateWebhookEndpointDocument, { input: { appId: app, mode: 'TEST', url: redirector.url } });
     await client.ok(SendTestWebhookDocument, { id: hop.createWebhookEndpoint.endpoint.id });
-    const log = async () => (await client.ok(WebhookDeliveriesDocument, { appId: app, mode: 'TEST' })).webhookEndpoints[0].deliveries.nodes[0];
+    const log = async () => (await client.ok(WebhookDeliveriesDocument, { appId: app, mode: 'TEST' })).webhookEndpoints.nodes[0].deliveries.nodes[0];
     expect(await waitFor(async () => (await log()).status === 'FAILED', 15_000)).toBe(true);
     expect(await log()).toMatchObject({ status: 'FAILED', attempts: 2, responseStatus: 302 });
     expect(redirector.received).toHaveLength(2);

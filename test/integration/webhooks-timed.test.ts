@@ -61,7 +61,7 @@ async function scanBoth(): Promise<number> {
  * are clock time), and the other instance would rightly make that attempt again.
  */
 async function settled(): Promise<boolean> {
-  const count = async (status?: 'SUCCEEDED') => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE', status })).webhookEndpoints[0].deliveries.totalCount;
+  const count = async (status?: 'SUCCEEDED') => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE', status })).webhookEndpoints.nodes[0].deliveries.totalCount;
   return waitFor(async () => (await count('SUCCEEDED')) === (await count()), 10_000);
 }
 
@@ -100,9 +100,9 @@ describe('timed events, with two Keygates on one database', () => {
   });
 
   it('every delivery succeeded on its first attempt: nothing was sent twice', async () => {
-    const deliveries = (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints[0].deliveries;
+    const deliveries = (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE' })).webhookEndpoints.nodes[0].deliveries;
     expect(deliveries.totalCount).toBe(4);
-    expect(await waitFor(async () => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE', status: 'SUCCEEDED' })).webhookEndpoints[0].deliveries.totalCount === 4, 10_000)).toBe(true);
+    expect(await waitFor(async () => (await server.root.ok(WebhookDeliveriesDocument, { appId, mode: 'LIVE', status: 'SUCCEEDED' })).webhookEndpoints.nodes[0].deliveries.totalCount === 4, 10_000)).toBe(true);
     expect(receiver.received).toHaveLength(4);
   });
 });

@@ -14,6 +14,13 @@ describe('webhook configuration', () => {
     expect(() => loadConfig({ KEYGATE_WEBHOOK_RETRY_SCHEDULE: '0,soon' })).toThrow(/KEYGATE_WEBHOOK_RETRY_SCHEDULE/);
   });
 
+  it('caps endpoints at 16 per app and mode by default, as KEYGATE_WEBHOOK_MAX_ENDPOINTS says, and at least 1', () => {
+    expect(loadConfig({}).webhooks.maxEndpoints).toBe(16);
+    expect(loadConfig({ KEYGATE_WEBHOOK_MAX_ENDPOINTS: '40' }).webhooks.maxEndpoints).toBe(40);
+    expect(() => loadConfig({ KEYGATE_WEBHOOK_MAX_ENDPOINTS: '0' })).toThrow(/KEYGATE_WEBHOOK_MAX_ENDPOINTS/);
+    expect(() => loadConfig({ KEYGATE_WEBHOOK_MAX_ENDPOINTS: 'many' })).toThrow(ConfigError);
+  });
+
   it('allows private receivers outside production only, unless KEYGATE_WEBHOOK_ALLOW_PRIVATE=true', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).webhooks.allowPrivate).toBe(true);
     expect(loadConfig(production).webhooks.allowPrivate).toBe(false);

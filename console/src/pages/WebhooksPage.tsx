@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { FormError } from '../components/Field';
+import { Pager, usePager } from '../components/Pager';
 import { CreateEndpointDialog } from '../components/webhooks/CreateEndpointDialog';
 import { DeleteEndpointDialog } from '../components/webhooks/DeleteEndpointDialog';
 import { Deliveries } from '../components/webhooks/Deliveries';
@@ -10,11 +11,14 @@ import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
 
-/** An app's webhook endpoints for the mode shown, and the deliveries of the one selected. */
+/** An app's webhook endpoints for the mode shown, a page at a time, and the deliveries of the one selected. */
 export function WebhooksPage() {
   const appId = useAppId();
   const { mode, can } = useSession();
-  const [{ data, error }, refetch] = useQuery({ query: WebhookEndpointsDocument, variables: { appId, mode } });
+  const pager = usePager();
+  useEffect(() => pager.reset(), [appId, mode, pager.reset]);
+  // A page holds the default cap of 16 endpoints per mode; a larger KEYGATE_WEBHOOK_MAX_ENDPOINTS pages.
+  const [{ data, error }, refetch] = useQuery({ query: WebhookEndpointsDocument, variables: { appId, mode, first: 20, after: pager.after } });
   const [, update] = useMutation(UpdateWebhookEndpointDocument);
   const [, sendTest] = useMutation(SendTestWebhookDocument);
   const [creating, setCreating] = useState(false);
@@ -24,7 +28,9 @@ export function WebhooksPage() {
   const [actionError, setActionError] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const manage = can('webhooks:manage');
-  const endpoints = data?.webhookEndpoints ?? [];
+  const listed = data?.webhookEndpoints;
+  // Each with the cursor it follows in the list, which is how Deliveries asks for it alone.
+  const endpoints = listed?.edges.map((edge, i, edges) => ({ ...edge.node, listedAfter: i === 0 ? pager.after : edges[i - 1].cursor })) ?? [];
   const selected = endpoints.find((e) => e.id === selectedId) ?? null;
   const changed = () => refetch({ requestPolicy: 'network-only' });
 
@@ -104,8 +110,9 @@ export function WebhooksPage() {
           </tbody>
         </table>
       )}
-      {data?.app && endpoints.length === 0 && <p>No {mode === 'TEST' ? 'test' : 'live'} endpoints yet.</p>}
-      {selected && <Deliveries key={selected.id} appId={appId} endpoint={selected} refresh={refresh} />}
+      {data?.app && listed?.totalCount === 0 && <p>No {mode === 'TEST' ? 'test' : 'live'} endpoints yet.</p>}
+      {listed && listed.totalCount > 0 && <Pager pager={pager} pageInfo={listed.pageInfo} total={listed.totalCount} />}
+      {selected && <Deliveries key={selected.id} appId={appId} endpoint={selected} listedAfter={selected.listedAfter} refresh={refresh} />}
       {creating && <CreateEndpointDialog appId={appId} onClose={() => setCreating(false)} onCreated={changed} />}
       {deleting && (
         <DeleteEndpointDialog

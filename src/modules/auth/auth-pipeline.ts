@@ -20,6 +20,8 @@ export interface AuthRequest {
   credential: CredentialParse;
   origin: string | undefined;
   ip: string | null;
+  /** Whose budget of failed authentications a guess spends (request.ts ClientAddress). */
+  throttleIp: string | null;
   /** Credits this use spends; undefined for uses that spend nothing (management calls). */
   cost?: number;
 }
@@ -65,12 +67,12 @@ export function runPipeline(parts: PipelineParts, em: EntityManagerSource, reque
   if (!credential.ok) return { ok: false, reason: credential.reason, hint: credential.hint };
   // Format and checksum: garbage is refused before any hashing or database work.
   const parsed = parseKey(credential.key, parts.keyPrefix);
-  if (!parsed) return unlessThrottled(parts, request.ip, { ok: false, reason: AuthReason.KEY_MALFORMED, guess: true });
+  if (!parsed) return unlessThrottled(parts, request.throttleIp, { ok: false, reason: AuthReason.KEY_MALFORMED, guess: true });
   const hash = parts.hasher.hash(credential.key);
   const table: KeyTable = parsed.type === 'root' ? 'root' : 'api';
   const cached = cachedRecord(hash, table, parts.cache);
   if (cached) return afterRecord(parts, request, parsed, cached);
-  return andThen(lookUp(parts, em, request.ip, hash, table), (found) => ('ok' in found ? found : afterRecord(parts, request, parsed, found)));
+  return andThen(lookUp(parts, em, request.throttleIp, hash, table), (found) => ('ok' in found ? found : afterRecord(parts, request, parsed, found)));
 }
 
 /**

@@ -70,7 +70,7 @@ export class Authenticator {
     if (outcome.reason !== AuthReason.KEY_MISSING) metrics.verifications.inc({ outcome: outcome.reason });
     if (outcome.key) this.recordRefusal(outcome.key, outcome.reason, request);
     // Spent before answering, so a guesser's next request already meets its budget.
-    if (outcome.guess) return rateLimits.recordAuthFailure(request.ip).then(() => outcome);
+    if (outcome.guess) return rateLimits.recordAuthFailure(request.throttleIp).then(() => outcome);
     return outcome;
   }
 }

@@ -57,6 +57,8 @@ const objectTypes = [
   'WebhookDelivery',
   'WebhookDeliveryConnection',
   'WebhookDeliveryEdge',
+  'WebhookEndpointConnection',
+  'WebhookEndpointEdge',
   'CreateWebhookEndpointPayload',
   'RootKey',
   'CreateRootKeyPayload',

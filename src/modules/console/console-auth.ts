@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthenticationError, AuthReason, ForbiddenError } from '../../errors';
 import type { Principal } from '../auth/principal';
-import { proxyTrust } from '../http/request';
 import { consoleOriginAllowed, hasCsrfHeader, sessionCookieOf } from './console-cookie';
 import { checkSession } from './console-session.service';
 
@@ -16,7 +15,7 @@ export async function consoleSessionPrincipal(req: IncomingMessage, origin: stri
   if (!runtime.config.console) return null;
   const token = sessionCookieOf(req);
   if (token === undefined) return null;
-  const secure = proxyTrust(runtime.config.trustProxy).isSecure(req);
+  const secure = runtime.proxies.isSecure(req);
   // A cookie rides along on any request the browser makes; only the console's own pages,
   // sending Apollo's CSRF header, may spend it.
   if (origin === undefined || !consoleOriginAllowed(req, origin, secure, runtime.config)) {

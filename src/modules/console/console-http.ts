@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import sirv from 'sirv';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
-import { type ProxyTrust, proxyTrust, readBody } from '../http/request';
+import type { ClientAddress } from '../http/request';
+import { readBody } from '../http/request';
 import { sendRefusal, sendRestError } from '../http/rest-errors';
 import { clearedSessionCookie, consoleOriginAllowed, sessionCookie, sessionCookieOf } from './console-cookie';
 import { setSecurityHeaders } from './console-headers';
@@ -16,9 +17,8 @@ export const CONSOLE_DIST = resolve(__dirname, '..', '..', '..', 'console', 'dis
 /** Vite puts content-hashed files under assets/: they never change, so they are cached for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export interface ConsoleRequest {
+export interface ConsoleRequest extends ClientAddress {
   requestId: string;
-  ip: string | null;
 }
 
 export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, url: URL, info: ConsoleRequest) => Promise<void>;
@@ -26,7 +26,6 @@ export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, url: UR
 /** Handles /console (the app, with the history fallback) and /console/session; null when KEYGATE_CONSOLE=false. */
 export function consoleHandler(runtime: Runtime): ConsoleHandler | null {
   if (!runtime.config.console) return null;
-  const proxies = proxyTrust(runtime.config.trustProxy);
   const built = existsSync(join(CONSOLE_DIST, 'index.html'));
   if (!built) runtime.logger.warn({ dir: CONSOLE_DIST }, 'console not built (npm run build); /console answers 503');
   const files = built
@@ -39,7 +38,7 @@ export function consoleHandler(runtime: Runtime): ConsoleHandler | null {
 
   return async (req, res, url, info) => {
     await setSecurityHeaders(req, res);
-    if (url.pathname === '/console/session') return sessionRoute(req, res, info, runtime, proxies);
+    if (url.pathname === '/console/session') return sessionRoute(req, res, info, runtime);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendRestError(res, { status: 405, code: 'invalid_request', message: `Method ${req.method} is not allowed here` }, { allow: 'GET, HEAD' });
     }
@@ -56,9 +55,9 @@ export function consoleHandler(runtime: Runtime): ConsoleHandler | null {
   };
 }
 
-async function sessionRoute(req: IncomingMessage, res: ServerResponse, info: ConsoleRequest, runtime: Runtime, proxies: ProxyTrust): Promise<void> {
+async function sessionRoute(req: IncomingMessage, res: ServerResponse, info: ConsoleRequest, runtime: Runtime): Promise<void> {
   res.setHeader('cache-control', 'no-store');
-  const secure = proxies.isSecure(req);
+  const secure = runtime.proxies.isSecure(req);
   const origin = req.headers.origin;
   // Opening or ending a session from another site's page (login CSRF) is refused.
   if (origin !== undefined && !consoleOriginAllowed(req, origin, secure, runtime.config)) {

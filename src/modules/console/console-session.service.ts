@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
 import { recordAudit, type AuditActor } from '../audit/audit.service';
-import type { AuthRefusal } from '../auth/auth-pipeline';
+import type { AuthRefusal, AuthRequest } from '../auth/auth-pipeline';
 import type { RequestRef } from '../auth/authenticator';
 import type { StateFailure } from '../auth/key-records';
 import { type Principal, PrincipalType } from '../auth/principal';
@@ -26,8 +26,8 @@ export type SessionCheck = { ok: true; principal: Principal } | { ok: false; rea
  * (so a wrong key spends the IP's failure budget like anywhere else); the browser origin
  * was checked by the caller, so it is not passed on.
  */
-export async function signIn(em: EntityManager, key: string, request: RequestRef, runtime: Runtime): Promise<SignIn> {
-  const auth = await runtime.authenticator.authenticate(em, { credential: { ok: true, key }, origin: undefined, ip: request.ip, requestId: request.requestId });
+export async function signIn(em: EntityManager, key: string, request: RequestRef & Pick<AuthRequest, 'throttleIp'>, runtime: Runtime): Promise<SignIn> {
+  const auth = await runtime.authenticator.authenticate(em, { credential: { ok: true, key }, origin: undefined, ip: request.ip, throttleIp: request.throttleIp, requestId: request.requestId });
   if (!auth.ok) return auth;
   const principal = auth.principal;
   // Publishable keys are public by design: anyone holding one must not get a console.
@@ -49,7 +49,7 @@ export async function signIn(em: EntityManager, key: string, request: RequestRef
         expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
       }),
     );
-    await recordAudit(tx, { principal, ...request }, { action: 'console.sign_in', ...scopeOf(principal), targetId: principal.id }, now);
+    await recordAudit(tx, { principal, ip: request.ip, requestId: request.requestId }, { action: 'console.sign_in', ...scopeOf(principal), targetId: principal.id }, now);
   });
   return { ok: true, token };
 }

@@ -116,7 +116,7 @@ export class CreditLedger {
   }
 }
 
-/** A request's cost (`?cost=` or `X-Keygate-Cost`): undefined when none was given (default 1), null when it is not 0 … MAX_COST. */
+/** A request's cost (`?cost=`): undefined when none was given (default 1), null when it is not 0 … MAX_COST. */
 export function parseCost(raw: string | null | undefined): number | null | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (!/^\d{1,4}$/.test(raw.trim())) return null;

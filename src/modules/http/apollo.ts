@@ -89,6 +89,8 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     includeStacktraceInErrorResponses: config.env === 'development',
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: graphql-handler.ts refuses such requests with 400 first.
+    persistedQueries: false,
     // Apollo's own handler stops only Apollo and then re-kills the process with the signal
     // (exit 143/130, usage not flushed); serve() owns SIGTERM/SIGINT and stops everything.
     stopOnTerminationSignals: false,

@@ -1,16 +1,26 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import pLimit from 'p-limit';
-import { GraphQLError, type GraphQLField, getNamedType, isLeafType, Kind, type DocumentNode } from 'graphql';
+import { GraphQLError, type GraphQLField, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../../config';
 import type { Context } from '../../context';
 import { RateLimitedError } from '../../errors';
-import { DEFAULT_PAGE_SIZE } from '../../shared/pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../shared/pagination';
+
+/**
+ * How many objects a plain list (not a connection) is estimated to hold: the largest page
+ * any list answers. Lists capped lower, or uncapped ones whose length can be counted
+ * (usage buckets), declare their own cost on the field (`complexity`).
+ */
+export const PLAIN_LIST_SIZE = MAX_PAGE_SIZE;
+
+/** `__schema` and `__type` cost nothing here: graphql-introspection.ts measures what they answer exactly. */
+const introspectionEstimator: ComplexityEstimator = ({ field }) => (field === SchemaMetaFieldDef || field === TypeMetaFieldDef ? 0 : undefined);
 
 /**
  * The cost of a field whose list size the schema knows only from its arguments: a Relay
- * connection returns up to `first` nodes (edges and nodes alike), so what is selected
- * under it is paid `first` times. Nested connections multiply.
+ * connection returns up to `first` nodes (edges and nodes alike; without `first`, its
+ * default page), so what is selected under it is paid that many times. Nested connections multiply.
  */
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (!isConnection(field)) return undefined;
@@ -19,22 +29,37 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity
 };
 
 /**
- * Every other field: a leaf is free, an object costs 1 (one resolution, often one lookup),
- * plus what is selected under it. Lists of objects whose length the schema cannot know
- * declare their cost on the field itself (`complexity`, read by fieldExtensionsEstimator),
- * as `usage` does by its number of buckets.
+ * Every other field: a leaf is free, an object costs 1 (one resolution, often one lookup)
+ * plus what is selected under it, and a list of objects costs that for each object it can
+ * hold — PLAIN_LIST_SIZE of them, except a connection's `edges` and `nodes`, which the
+ * connection itself multiplies by its page size.
  */
-const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
+const objectEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
+  if (isLeafType(getNamedType(field.type))) return 0;
+  const size = isListType(getNullableType(field.type)) && !type.name.endsWith('Connection') ? PLAIN_LIST_SIZE : 1;
+  return size * (1 + childComplexity);
+};
 
 function isConnection(field: GraphQLField<unknown, unknown>): boolean {
-  return getNamedType(field.type).name.endsWith('Connection') && field.args.some((a) => a.name === 'first');
+  return getNamedType(field.type).name.endsWith('Connection');
 }
 
-/** Only `__schema` / `__type` / `__typename` at the top: what Sandbox sends to load the schema. */
-function isIntrospection(document: DocumentNode): boolean {
-  return document.definitions.every(
-    (d) => d.kind !== Kind.OPERATION_DEFINITION || d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
-  );
+const ESTIMATORS = [introspectionEstimator, fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
+
+/** The graphql-query-complexity's refusal of a document whose fragments expand past its node limit. */
+const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
+
+/**
+ * The estimated cost of `document`'s operation with its variables; Infinity for a document
+ * too large to estimate (its fragments expand past the estimator's node limit); null when
+ * the variables do not fit the operation (execution refuses it before any resolver runs).
+ */
+export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: Context): number | null {
+  try {
+    return getComplexity({ schema, query: document, variables, operationName, estimators: ESTIMATORS, context });
+  } catch (error) {
+    return error instanceof GraphQLError && error.message === TOO_MANY_NODES ? Infinity : null;
+  }
 }
 
 /** How many heavy operations may wait for a turn before more are refused (429). */
@@ -51,24 +76,16 @@ const HEAVY_QUEUE = 20;
  * else's verifications.
  */
 export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>): ApolloServerPlugin<Context> {
-  const estimators = [fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
   const heavyTurns = pLimit(limits.heavyConcurrency);
   return {
     async requestDidStart() {
       let endTurn: (() => void) | undefined;
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
-          if (isIntrospection(document)) return;
-          let cost: number;
-          try {
-            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined, estimators, context: contextValue });
-          } catch {
-            // Variables that do not fit the operation: execution refuses the request (400)
-            // before any resolver runs, so there is nothing to estimate.
-            return;
-          }
+          const cost = estimateCost(schema, document, request.variables ?? {}, operationName ?? undefined, contextValue);
+          if (cost === null) return;
           if (cost > limits.maxCost) {
-            throw new GraphQLError(`Query Cost limit of ${limits.maxCost} exceeded, found ${cost}.`, {
+            throw new GraphQLError(`Query Cost limit of ${limits.maxCost} exceeded, found ${Number.isFinite(cost) ? cost : 'more than can be counted'}.`, {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', http: { status: 400 } },
             });
           }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/core';
-import { Kind, type DocumentNode, parse } from 'graphql';
+import { parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import type { Orm } from '../../database/orm';
 import { AuthReason, ErrorCode, RefusalError } from '../../errors';
@@ -12,24 +12,18 @@ import type { AuthOutcome } from '../auth/auth-pipeline';
 import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
-import { credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
+import { setExplorerHeaders } from './explorer';
+import { isIntrospectionOnly } from './graphql-introspection';
+import { type ClientAddress, credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
 
-/** Only `__schema`/`__type`/`__typename` at the top level: what Sandbox sends to load the schema. */
-function isIntrospectionOnly(query: unknown): boolean {
-  if (typeof query !== 'string' || query.length > 20_000) return false;
-  let doc: DocumentNode;
+/** A query string that parses (within the token limit) to an introspection-only document. */
+function isIntrospectionQuery(query: unknown, maxTokens: number): boolean {
+  if (typeof query !== 'string') return false;
   try {
-    doc = parse(query);
+    return isIntrospectionOnly(parse(query, { maxTokens }));
   } catch {
     return false;
   }
-  return doc.definitions.every(
-    (d) =>
-      d.kind === Kind.FRAGMENT_DEFINITION ||
-      (d.kind === Kind.OPERATION_DEFINITION &&
-        d.operation === 'query' &&
-        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))),
-  );
 }
 
 /** GET's parameters, with `variables` and `extensions` read as the JSON they are. */
@@ -57,6 +51,22 @@ const WHAT_TO_SEND = 'send a JSON body such as {"query": "{ viewer { type } }", 
 /** A GraphQL POST Apollo could not read: 400 naming what to send (never echoing what was sent). */
 function refuseBody(res: ServerResponse, problem: string): void {
   sendGraphQLError(res, 400, `${problem}: ${WHAT_TO_SEND}`, { code: 'BAD_REQUEST' });
+}
+
+/** A request in Apollo's automatic persisted queries (APQ) protocol: `extensions.persistedQuery`. */
+function asksForPersistedQuery(params: unknown): boolean {
+  const extensions = typeof params === 'object' && params !== null ? (params as { extensions?: unknown }).extensions : undefined;
+  return typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions;
+}
+
+/**
+ * The management API keeps no persisted queries (Apollo's are off): 400 saying so, before
+ * any credential is read, so an APQ client learns to send its documents whole.
+ */
+function refusePersistedQuery(res: ServerResponse): void {
+  sendGraphQLError(res, 400, 'Persisted queries (APQ) are not supported: send the whole document in "query", without extensions.persistedQuery', {
+    code: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  });
 }
 
 /** One request's EntityManager, forked on first use: `viewer` on a cached key needs none. */
@@ -96,9 +106,8 @@ class RequestContext implements Context {
   }
 }
 
-export interface RequestInfo {
+export interface RequestInfo extends ClientAddress {
   requestId: string;
-  ip: string | null;
 }
 
 /**
@@ -127,7 +136,9 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
         return refuseBody(res, 'The request body is not valid JSON');
       }
     }
-    const unstorable = findUnstorable(req.method === 'POST' ? body : getParams(url));
+    const params = req.method === 'POST' ? body : getParams(url);
+    if (asksForPersistedQuery(params)) return refusePersistedQuery(res);
+    const unstorable = findUnstorable(params);
     if (unstorable !== null) return refuseUnstorable(res, unstorable);
     const origin = headerValue(req, 'origin');
 
@@ -136,16 +147,18 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       const lazyEm = () => fork.em;
       const contextFor = (principal: Principal | null): Context => new RequestContext(fork, principal, info.requestId, info.ip, origin, runtime);
       const credential = requestCredential(credentialHeaders(req));
-      // No credential: the console's session cookie, or Sandbox loading the schema.
+      // No credential: the explorer loading the schema, or the console's session cookie. The
+      // schema needs no credential, so a cookie riding along (the explorer beside a console
+      // session) is not judged for it.
       if (!credential.ok && credential.reason === AuthReason.KEY_MISSING) {
+        const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
+        if (config.introspection && isIntrospectionQuery(query, config.graphqlLimits.maxTokens)) return contextFor(null);
         const session = await consoleSessionPrincipal(req, origin, fork.em, runtime);
         if (session) return contextFor(session);
-        const query = req.method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
-        if (config.introspection && isIntrospectionOnly(query)) return contextFor(null);
       }
       let outcome: AuthOutcome;
       try {
-        outcome = await runtime.authenticator.authenticate(lazyEm, { credential, origin, ip: info.ip, requestId: info.requestId });
+        outcome = await runtime.authenticator.authenticate(lazyEm, { credential, origin, ip: info.ip, throttleIp: info.throttleIp, requestId: info.requestId });
       } catch (error) {
         // Apollo masks it (INTERNAL_SERVER_ERROR); the log keeps the request id.
         runtime.logger.error({ requestId: info.requestId, err: errorForLog(error) }, 'authentication failed unexpectedly');
@@ -160,6 +173,8 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context,
     });
+    // The only HTML /graphql answers is the explorer page (Apollo's landing page).
+    if (result.headers.get('content-type')?.startsWith('text/html')) await setExplorerHeaders(req, res);
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {

@@ -5,13 +5,15 @@ import type { Config } from '../../config';
 import { unstorable } from '../../shared/validation';
 import type { Context } from '../../context';
 import { costLimitPlugin } from './graphql-cost';
+import { introspectionLimitPlugin } from './graphql-introspection';
 
 /**
  * Abuse limits on GraphQL documents (OWASP GraphQL cheat sheet): depth, aliases and
  * directives are validation rules (graphql-armor); cost is estimated with the request's
  * variables once the operation is known (graphql-cost.ts); the token count is Apollo's
  * own parser limit, so an oversized document is refused before it is even parsed.
- * Introspection queries are exempt from depth and cost (Sandbox's is deep by nature);
+ * Introspection (`__schema`, `__type`) is bounded by the standard introspection query's own
+ * depth and size instead (graphql-introspection.ts), since that query is deep by nature;
  * introspection itself is off in production unless enabled.
  */
 export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
@@ -22,7 +24,8 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   const limits = config.graphqlLimits;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
+    // Every alias counts, `__typename` ones too: an alias named so still repeats a field.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxDirectives: { n: limits.maxDirectives },
     // The cost limit is ours (graphql-cost.ts): armor's cannot see list sizes.
     costLimit: { enabled: false },
@@ -33,7 +36,7 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   });
   const { plugins, validationRules } = armor.protect();
   return {
-    plugins: [...plugins, costLimitPlugin(limits)],
+    plugins: [...plugins, introspectionLimitPlugin, costLimitPlugin(limits)],
     validationRules: [...validationRules, noUnstorableStrings],
     parseOptions: { maxTokens: limits.maxTokens },
   };
@@ -52,6 +55,8 @@ const noUnstorableStrings: ValidationRule = (context) => ({
 
 const LIMIT_MESSAGES: [RegExp, string][] = [
   [/^Syntax Error: Query depth limit/, 'depth'],
+  // graphql-js's own rule (Apollo validates with it): `fields` / `interfaces` / … nested three deep.
+  [/^Maximum introspection depth exceeded/, 'depth'],
   [/^Syntax Error: Aliases limit/, 'aliases'],
   [/^Syntax Error: Directives limit/, 'directives'],
   [/^(?:Syntax Error: )?Query Cost limit/, 'cost'],

@@ -39,9 +39,13 @@ export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> 
   };
 }
 
+/** Resolvers already made to keep the budget: graphql-js's introspection types are one set of objects shared by every schema in the process. */
+const budgeted = new WeakSet<object>();
+
 /**
  * Makes every resolver of `schema` but those of `exempt` types (values already in memory,
- * whose parent did the work) refuse to start once its query's budget has run out. The
+ * whose parent did the work) refuse to start once its query's budget has run out;
+ * introspection's too, so a schema walk is held to the same budget as any query. The
  * refusal is a rejected promise, never a synchronous throw: when one item of a list throws
  * synchronously, graphql-js 16 abandons the promises of the items before it, and their later
  * rejections go unhandled, which stops a Node process (seen in CI on Node 24 with the
@@ -49,14 +53,17 @@ export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> 
  */
 export function applyTimeBudget(schema: GraphQLSchema, exempt: readonly string[]): void {
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__') || exempt.includes(type.name)) continue;
+    if (!isObjectType(type) || exempt.includes(type.name)) continue;
     for (const field of Object.values(type.getFields())) {
+      if (field.resolve && budgeted.has(field.resolve)) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context: Context, info) => {
-        const budget = budgets.get(context);
-        if (budget !== undefined && context.runtime.clock.now().getTime() > budget.deadline) return Promise.reject((budget.error ??= new TimeBudgetError()));
+      field.resolve = (source, args, context: Context | undefined, info) => {
+        // No context: run outside a request (graphql-introspection.ts measuring a query, or computing a standard answer once).
+        const budget = context === undefined ? undefined : budgets.get(context);
+        if (budget !== undefined && context!.runtime.clock.now().getTime() > budget.deadline) return Promise.reject((budget.error ??= new TimeBudgetError()));
         return resolve(source, args, context, info);
       };
+      budgeted.add(field.resolve);
     }
   }
 }

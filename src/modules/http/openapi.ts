@@ -42,11 +42,17 @@ const costSchema = { type: 'integer', minimum: 0, maximum: MAX_COST, default: 1 
 const costDescription = `Credits this use spends from a key with credits (0 … ${MAX_COST}, default 1); keys without credits spend nothing.`;
 const sessionCookie = { 'Set-Cookie': { description: 'keygate_console: HttpOnly, SameSite=Strict, Path=/ (Secure under HTTPS).', schema: { type: 'string' } } };
 
-const forwardCost = { name: 'X-Keygate-Cost', in: 'header', required: false, description: `${costDescription} Not for session tokens.`, schema: costSchema };
+const forwardCost = {
+  name: 'cost',
+  in: 'query',
+  required: false,
+  description: `${costDescription} Written into the auth URL by the proxy's configuration (\`proxy_pass …/auth/forward?cost=2\`), never taken from the client: no request header sets the cost. Not for session tokens.`,
+  schema: costSchema,
+};
 const forwardResponses = {
   '200': { description: 'Allowed; identity in headers, empty body.', headers: identityHeaders },
   '401': error('Missing, malformed, unknown, revoked, expired or disabled key, or a session token that does not verify or whose key no longer works.'),
-  '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad X-Keygate-Cost (`invalid_request`), spent credits (`usage_exceeded`), or a spent rate limit (`rate_limited`, with Retry-After).', retryAfter),
+  '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad `cost` (`invalid_request`, `field: cost`), spent credits (`usage_exceeded`), or a spent rate limit (`rate_limited`, with Retry-After).', retryAfter),
 };
 
 export const openApiDocument = {
@@ -87,7 +93,7 @@ export const openApiDocument = {
         operationId: 'forwardAuth',
         summary: 'For nginx auth_request and Traefik ForwardAuth: an API key or a session token.',
         description:
-          'Origin rules use Origin / X-Forwarded-* as the proxy passes them. Answers only 200, 401 or 403, since nginx turns anything else into a 500: a spent rate limit, spent credits and a bad X-Keygate-Cost are 403 here.',
+          'Origin rules use Origin / X-Forwarded-* as the proxy passes them. Answers only 200, 401 or 403, since nginx turns anything else into a 500: a spent rate limit, spent credits and a bad `cost` are 403 here.',
         parameters: [forwardCost],
         responses: forwardResponses,
       },

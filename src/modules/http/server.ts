@@ -11,7 +11,7 @@ import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from './graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from './explorer';
-import { BodyTooLargeError, plainPath, proxyTrust, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { BodyTooLargeError, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -73,7 +73,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
   const { logger, orm, config, metrics } = runtime;
   const graphql = graphqlHandler(apollo, runtime);
   const consolePages = consoleHandler(runtime);
-  const proxies = proxyTrust(config.trustProxy);
+  const { proxies } = runtime;
   const production = config.env === 'production';
 
   let draining = false;
@@ -111,16 +111,16 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     // A client IP that spent its budget of guessed keys is refused by the authentication
     // pipeline itself (auth-pipeline.ts), for credentials not already verified here: valid
     // keys from the same address (an office behind one NAT) keep working.
-    const ip = proxies.clientIp(req);
+    const client = proxies.clientAddress(req);
 
     const dispatch = (): MaybePromise<void> => {
       if (path === null) return sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
       if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) return refuseHttp(res, path === '/graphql');
       if (req.method === 'OPTIONS') return answerPreflight(req, res);
-      if (path === '/graphql') return graphql(req, res, fullUrl(), { requestId, ip });
+      if (path === '/graphql') return graphql(req, res, fullUrl(), { requestId, ...client });
       if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
         route = 'console';
-        return consolePages(req, res, fullUrl(), { requestId, ip });
+        return consolePages(req, res, fullUrl(), { requestId, ...client });
       }
       if (rest) {
         const handler = rest.methods[req.method ?? 'GET'];
@@ -139,7 +139,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
             return (em ??= orm.em.fork());
           },
           requestId,
-          ip,
+          ...client,
           origin: req.headers.origin,
         });
       }
@@ -182,6 +182,12 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
 
     const fail = (error: unknown): void => {
       if (error instanceof BodyTooLargeError) return sendRestError(res, { status: 413, code: 'invalid_request', message: error.message });
+      if (error instanceof ClientAbortedError) {
+        // Nobody is left to answer; 499 (nginx's "client closed request") keeps it apart in the metrics.
+        logger.debug({ requestId }, error.message);
+        res.statusCode = 499;
+        return void res.end();
+      }
       logger.error({ requestId, err: errorForLog(error) }, 'request failed');
       if (!res.headersSent) sendRestError(res, { status: 500, code: 'internal_error', message: 'Internal server error' });
       else res.end();

@@ -1,6 +1,18 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType, PageArgs } from '../../shared/pagination';
 import { KeyMode } from '../keys/key-enums';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
+
+export const WebhookEndpointConnection = ConnectionType(WebhookEndpoint, 'WebhookEndpoint');
+
+@ArgsType()
+export class WebhookEndpointsArgs extends PageArgs {
+  @Field(() => ID)
+  appId!: string;
+
+  @Field(() => KeyMode, { nullable: true })
+  mode?: KeyMode | null;
+}
 
 @InputType()
 export class CreateWebhookEndpointInput {

@@ -2,10 +2,9 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Re
 import { type Context, actorOf } from '../../context';
 import { ConnectionType, PageArgs, parsePageArgs } from '../../shared/pagination';
 import { App } from '../apps/app.entity';
-import { KeyMode } from '../keys/key-enums';
 import { DeliveryStatus, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
-import { CreateWebhookEndpointInput, CreateWebhookEndpointPayload, UpdateWebhookEndpointInput } from './webhook.inputs';
+import { CreateWebhookEndpointInput, CreateWebhookEndpointPayload, UpdateWebhookEndpointInput, WebhookEndpointConnection, WebhookEndpointsArgs } from './webhook.inputs';
 import { WebhookService } from './webhook.service';
 
 export const WebhookDeliveryConnection = ConnectionType(WebhookDelivery, 'WebhookDelivery');
@@ -20,9 +19,9 @@ const webhooks = (ctx: Context) => new WebhookService(ctx.em, actorOf(ctx), ctx.
 
 @Resolver(() => WebhookEndpoint)
 export class WebhookResolver {
-  @Query(() => [WebhookEndpoint], { description: "An app's webhook endpoints (an app key: its own mode's)." })
-  webhookEndpoints(@Arg('appId', () => ID) appId: string, @Arg('mode', () => KeyMode, { nullable: true }) mode: KeyMode | null, @Ctx() ctx: Context) {
-    return webhooks(ctx).list(appId, mode);
+  @Query(() => WebhookEndpointConnection, { description: "An app's webhook endpoints, newest first (an app key: its own mode's)." })
+  webhookEndpoints(@Args(() => WebhookEndpointsArgs) args: WebhookEndpointsArgs, @Ctx() ctx: Context) {
+    return webhooks(ctx).list(args.appId, args.mode, parsePageArgs(args));
   }
 
   @Mutation(() => CreateWebhookEndpointPayload, { description: "Registers an endpoint; the payload's secret is the only time it is shown." })

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Runtime } from '../../context';
-import { ConflictError, NotFoundError } from '../../errors';
+import { lockName } from '../../database/transaction-lock';
+import { ConflictError, LimitReachedError, NotFoundError } from '../../errors';
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
 import { notNull } from '../../shared/validation';
 import { App } from '../apps/app.entity';
@@ -17,7 +18,6 @@ import { WebhookEndpoint } from './webhook-endpoint.entity';
 import type { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from './webhook.inputs';
 
 const SECRET_BYTES = 24;
-const MAX_ENDPOINTS_LISTED = 100;
 
 /** Endpoints and their deliveries, for ADMIN keys (own app and mode) and root. */
 export class WebhookService {
@@ -33,11 +33,17 @@ export class WebhookService {
     return endpoint;
   }
 
-  async list(appId: string, mode: KeyMode | null | undefined): Promise<WebhookEndpoint[]> {
+  /** An app's endpoints, newest first, one page at a time: every one of them can be reached. */
+  async list(appId: string, mode: KeyMode | null | undefined, page: PageRequest): Promise<Connection<WebhookEndpoint>> {
     assertAppInScope(this.actor.principal, appId);
     const scoped = modeFilter(this.actor.principal, mode);
-    if (scoped === 'none') return [];
-    return this.em.find(WebhookEndpoint, scoped ? { appId, mode: scoped } : { appId }, { orderBy: { id: 'desc' }, limit: MAX_ENDPOINTS_LISTED });
+    if (scoped === 'none') return toConnection([], page, 0);
+    const where = scoped ? { appId, mode: scoped } : { appId };
+    const [rows, total] = await Promise.all([
+      this.em.find(WebhookEndpoint, page.afterId ? { ...where, id: { $lt: page.afterId } } : where, { orderBy: { id: 'desc' }, limit: page.limit + 1 }),
+      this.em.count(WebhookEndpoint, where),
+    ]);
+    return toConnection(rows, page, total);
   }
 
   async create(input: CreateWebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
@@ -50,14 +56,27 @@ export class WebhookService {
     const secret = `whsec_${randomBytes(SECRET_BYTES).toString('base64')}`;
     const now = this.runtime.clock.now();
     return this.em.transactional(async (tem) => {
+      // Concurrent creates for one app and mode take turns, so each counts the others' rows.
+      await lockName(tem, `webhook_endpoints:${input.appId}:${mode}`);
       const app = await tem.findOne(App, { id: input.appId, deletedAt: null });
       if (!app) throw new NotFoundError('App');
+      await this.assertRoomFor(tem, app.id, mode);
       const endpoint = Object.assign(new WebhookEndpoint(), { appId: app.id, mode, url, events, createdAt: now, updatedAt: now });
       endpoint.secretSealed = seal(Buffer.from(secret, 'utf8'), this.runtime.webhooks.secretKey, endpoint.id);
       tem.persist(endpoint);
       await recordAudit(tem, this.actor, { action: 'webhook.create', appId: app.id, mode, targetId: endpoint.id, details: { host: new URL(url).host, events } }, now);
       return { endpoint, secret };
     });
+  }
+
+  /**
+   * One more only below the cap. Lowering the cap keeps the endpoints already there (listed
+   * and sent to); it admits no new one until enough are deleted.
+   */
+  private async assertRoomFor(tem: EntityManager, appId: string, mode: KeyMode): Promise<void> {
+    const max = this.runtime.config.webhooks.maxEndpoints;
+    if ((await tem.count(WebhookEndpoint, { appId, mode })) < max) return;
+    throw new LimitReachedError(`The app already has the most ${mode === KeyMode.TEST ? 'test' : 'live'}-mode webhook endpoints allowed (${max}): delete one first`, 'endpoints');
   }
 
   async update(id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpoint> {

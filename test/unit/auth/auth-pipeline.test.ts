@@ -7,12 +7,12 @@ import { cacheKey, pipelineParts, secretKey, untouchable } from './pipeline-part
 
 const keyRef = { id: 'key_1', appId: 'app_1', mode: 'LIVE' };
 const credential = (key: string) => ({ ok: true as const, key });
-const request = (key: string, extra: { origin?: string; ip?: string; cost?: number } = {}) => ({ credential: credential(key), origin: extra.origin, ip: extra.ip ?? '203.0.113.9', cost: extra.cost });
+const request = (key: string, extra: { origin?: string; ip?: string; cost?: number } = {}) => ({ credential: credential(key), origin: extra.origin, ip: extra.ip ?? '203.0.113.9', throttleIp: extra.ip ?? '203.0.113.9', cost: extra.cost });
 
 describe('the authentication pipeline', () => {
   it('refuses a missing credential first, with nothing else asked', () => {
     const { parts, calls } = pipelineParts();
-    expect(runPipeline(parts, untouchable, { credential: { ok: false, reason: AuthReason.KEY_MISSING }, origin: undefined, ip: null })).toEqual({
+    expect(runPipeline(parts, untouchable, { credential: { ok: false, reason: AuthReason.KEY_MISSING }, origin: undefined, ip: null, throttleIp: null })).toEqual({
       ok: false,
       reason: AuthReason.KEY_MISSING,
       hint: undefined,

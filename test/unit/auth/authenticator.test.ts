@@ -17,7 +17,8 @@ function recordingSinks() {
   };
 }
 
-const facts = (key: string) => ({ credential: { ok: true as const, key }, origin: undefined, ip: '203.0.113.9', requestId: 'req-1' });
+/** The client claims 203.0.113.9; the nearest proxy saw 198.51.100.4 (request.ts ClientAddress). */
+const facts = (key: string) => ({ credential: { ok: true as const, key }, origin: undefined, ip: '203.0.113.9', throttleIp: '198.51.100.4', requestId: 'req-1' });
 
 describe('the side effects around the pipeline', () => {
   it('counts a success and its use once, synchronously for a cached key', () => {
@@ -39,11 +40,11 @@ describe('the side effects around the pipeline', () => {
     expect(log).toEqual(['metric KEY_REVOKED', 'usage key_1 failure', 'audit key_1 KEY_REVOKED']);
   });
 
-  it("spends the client IP's budget for a guess before answering", async () => {
+  it("spends the budget of the request's throttle address (not the claimed client IP) for a guess before answering", async () => {
     const { parts } = pipelineParts();
     const { sinks, log } = recordingSinks();
     await expect(new Authenticator(parts, sinks).authenticate(untouchable, facts('sk_live_nope'))).resolves.toMatchObject({ reason: AuthReason.KEY_MALFORMED });
-    expect(log).toEqual(['metric KEY_MALFORMED', 'ip budget 203.0.113.9']);
+    expect(log).toEqual(['metric KEY_MALFORMED', 'ip budget 198.51.100.4']);
   });
 
   it('records nothing for a request that sent no credential', () => {

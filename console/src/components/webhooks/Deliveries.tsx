@@ -18,22 +18,27 @@ const PENDING_POLL_MS = 2_000;
 interface Props {
   appId: string;
   endpoint: { id: string; url: string };
+  /** The cursor of the endpoint listed just before this one (null: listed first), to fetch this one alone. */
+  listedAfter: string | null;
   /** Changes when the page knows a new delivery exists (a test event was sent). */
   refresh: number;
 }
 
 /** An endpoint's deliveries, newest first, paged through the connection; failed ones can be retried. */
-export function Deliveries({ appId, endpoint, refresh }: Props) {
+export function Deliveries({ appId, endpoint, listedAfter, refresh }: Props) {
   const { mode, can } = useSession();
   const pager = usePager();
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const { reset } = pager;
   useEffect(() => reset(), [status, endpoint.id, reset]);
-  const variables = useMemo(() => ({ appId, mode, status: status || undefined, first: 20, after: pager.after }), [appId, mode, status, pager.after]);
+  const variables = useMemo(
+    () => ({ appId, mode, listedAfter, status: status || undefined, first: 20, after: pager.after }),
+    [appId, mode, listedAfter, status, pager.after],
+  );
   const [{ data, error }, refetch] = useQuery({ query: EndpointDeliveriesDocument, variables });
   const [, retry] = useMutation(RetryWebhookDeliveryDocument);
   const [retryError, setRetryError] = useState<string | null>(null);
-  const deliveries = data?.webhookEndpoints.find((e) => e.id === endpoint.id)?.deliveries;
+  const deliveries = data?.webhookEndpoints.nodes.find((e) => e.id === endpoint.id)?.deliveries;
   const pending = deliveries?.nodes.some((d) => d.status === 'PENDING') ?? false;
 
   useEffect(() => {

@@ -6,7 +6,7 @@ import { PrincipalType } from '../../auth/principal';
 import { parseCost } from '../../credits/credit-ledger';
 import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
-import { credentialHeaders, headerValue } from '../request';
+import { credentialHeaders } from '../request';
 import { sendRefusal, sendRestError } from '../rest-errors';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
@@ -28,7 +28,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
   const { runtime } = ctx;
   let throttled = null as number | null;
   const keyFor = async (kid: string) => {
-    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.ip)) !== null) return null;
+    if (!runtime.signingKeys.knows(kid) && (throttled = await runtime.rateLimits.ipThrottled(ctx.throttleIp)) !== null) return null;
     return runtime.signingKeys.publicKey(kid);
   };
   const checked = await checkActiveToken(ctx.em, runtime, token, keyFor);
@@ -37,7 +37,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
     return null;
   }
   if (checked.active) return checked.claims;
-  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.ip);
+  if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.throttleIp);
   sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
   return null;
 }
@@ -46,16 +46,19 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
  * GET /auth/forward, for nginx `auth_request` and Traefik ForwardAuth: accepts an API
  * key or a session token and answers 200 with identity headers for the upstream, or
  * 401/403. The proxy passes the client's Origin through, so key origin rules apply.
+ * The cost comes only from the query string of the auth URL, which the proxy's own
+ * configuration writes (`/auth/forward?cost=N`): the proxy hands the client's headers
+ * to this subrequest, so no header may set what a use costs.
  */
 export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   ctx.res.setHeader('cache-control', 'no-store');
   const credential = requestCredential(credentialHeaders(ctx.req));
   if (credential.ok && JWT_SHAPE.test(credential.key)) return forwardToken(ctx, credential.key);
   // A request without a usable credential is refused for that first, whatever its cost says.
-  const cost = credential.ok ? parseCost(headerValue(ctx.req, 'x-keygate-cost')) : undefined;
+  const cost = credential.ok ? parseCost(ctx.query('cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
-  if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'X-Keygate-Cost must be an integer between 0 and 1000', field: 'x-keygate-cost' });
-  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, requestId: ctx.requestId, cost: cost ?? 1 });
+  if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
+  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, throttleIp: ctx.throttleIp, requestId: ctx.requestId, cost: cost ?? 1 });
   return andThen(outcome, (o) => forwardKey(ctx, o));
 }
 

@@ -20,6 +20,8 @@ export interface RouteContext {
   em: EntityManager;
   requestId: string;
   ip: string | null;
+  /** Whose budget of failed authentications a guess here spends (request.ts ClientAddress). */
+  throttleIp: string | null;
   origin: string | undefined;
 }
 
@@ -34,6 +36,7 @@ export async function requirePrincipal(ctx: RouteContext): Promise<Actor | null>
     credential: requestCredential(credentialHeaders(ctx.req)),
     origin: ctx.origin,
     ip: ctx.ip,
+    throttleIp: ctx.throttleIp,
     requestId: ctx.requestId,
   });
   if (!outcome.ok) {

@@ -19,6 +19,7 @@ export function verifyRoute(ctx: RouteContext): void | Promise<void> {
     credential: requestCredential(credentialHeaders(ctx.req)),
     origin: ctx.origin,
     ip: ctx.ip,
+    throttleIp: ctx.throttleIp,
     requestId: ctx.requestId,
     cost: cost ?? 1,
   });
