@@ -21,6 +21,7 @@ const { throughputFigures } = require('./lib/figures-throughput');
 const { tableSizeFigure } = require('./lib/figure-table-size');
 const { revocationFigure } = require('./lib/figure-revocation');
 const { rssFigure } = require('./lib/figure-rss');
+const { tenantIsolationFigure } = require('./lib/figure-tenant-isolation');
 
 async function main() {
   /** @type {import('./lib/options').Options} */
@@ -53,6 +54,7 @@ async function main() {
       if (opts.only.has(4)) emit(await tableSizeFigure(kind, opts));
       if (opts.only.has(5)) emit(await revocationFigure(kind, opts));
       if (opts.only.has(6)) emit(await rssFigure(kind, opts));
+      if (opts.only.has(8)) emit(await tenantIsolationFigure(kind, opts));
     }
   } finally {
     await disposeAll();

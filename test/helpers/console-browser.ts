@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from './browser';
+import { BROWSER_SUITE_SKIPPED, CHROMIUM_MISSING, browserLaunchError, chromiumInstalled, launchBrowser, type LaunchedBrowser } from './browser';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 
 /** Screenshots the browser suites write (gitignored): docs/ holds the few that are committed. */
@@ -48,7 +48,10 @@ export async function openConsole(browser: Browser, server: TestServer): Promise
 }
 
 export interface ConsoleSuite {
-  /** Is Chromium there? Suites skip (describe.skipIf(!suite.installed)) when it is not. */
+  /**
+   * False only where browser suites are skipped (Chromium missing, outside CI): suites
+   * skip with describe.skipIf(!suite.installed). In CI a missing Chromium fails the suite.
+   */
   installed: boolean;
   /** The fields below are set once the suite's beforeAll has run. */
   server: TestServer;
@@ -72,15 +75,15 @@ export interface ConsoleSuiteOptions {
  * hooks run after this one, and its afterAll hooks before the browser and server close.
  */
 export function consoleSuite(file: string, options: ConsoleSuiteOptions = {}): ConsoleSuite {
-  const installed = chromiumInstalled();
-  if (!installed) console.warn(`${file}: ${CHROMIUM_MISSING}`);
+  const installed = !BROWSER_SUITE_SKIPPED;
+  if (!chromiumInstalled()) console.warn(`${file}: ${CHROMIUM_MISSING}`);
   const suite = { installed } as ConsoleSuite;
   let launched: LaunchedBrowser | null = null;
   beforeAll(async () => {
     if (!installed) return;
     suite.server = await startTestServer(options.server);
     launched = await launchBrowser();
-    if (!launched) throw new Error('Chromium did not start');
+    if (!launched) throw new Error(browserLaunchError());
     suite.browser = launched.browser;
     suite.ui = await openConsole(launched.browser, suite.server);
     suite.page = suite.ui.page;

@@ -2,6 +2,7 @@ import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevokeApiKeyDocument, RotateApiKeyDocument, UpdateApiKeyDocument, ViewerDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
+import { waitFor } from '../helpers/process-harness';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;
@@ -77,10 +78,17 @@ describe('audit filters and failed authentications', () => {
   it('records failed uses of a real key as auth.failure, at most once a minute per key and reason, without the key', async () => {
     const app = await createApp(server.root, 'Failures');
     const key = await createKey(server.root, { appId: app.id, mode: 'TEST' });
+    const witness = await createKey(server.root, { appId: app.id, mode: 'TEST' });
     await server.root.ok(RevokeApiKeyDocument, { id: key.id });
+    await server.root.ok(RevokeApiKeyDocument, { id: witness.id });
     for (let i = 0; i < 5; i++) expect((await server.client(key.secret).request(ViewerDocument)).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200)); // written off the request path
-    const failures = (await server.root.raw<Events>(EVENTS, { a: app.id, action: 'auth.failure' })).data!.auditEvents;
+    // Failures are written off the request path, one at a time on the app's chain (its head
+    // row is locked in turn). The witness's failure comes after the five: once it is
+    // recorded, whatever the five wrote is too.
+    expect((await server.client(witness.secret).request(ViewerDocument)).status).toBe(401);
+    const failuresOf = async (targetId: string) => (await server.root.raw<Events>(EVENTS, { a: app.id, action: 'auth.failure', targetId })).data!.auditEvents;
+    expect(await waitFor(async () => (await failuresOf(witness.id)).totalCount === 1, 10_000)).toBe(true);
+    const failures = await failuresOf(key.id);
     expect(failures.nodes).toHaveLength(1);
     expect(failures.nodes[0]).toMatchObject({ targetId: key.id, mode: 'TEST', details: { reason: 'KEY_REVOKED' } });
     expect(JSON.stringify(failures)).not.toContain(key.secret);

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, chromiumInstalled, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { BROWSER_SUITE_SKIPPED, browserLaunchError, browserSuite, launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import { type ConsolePage, keyRow, openConsole, signInAs } from '../helpers/console-browser';
 import { createApp, createKey } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Signed in with an app key, the console offers only what that key's role may do, in its own mode. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console-roles.test.ts: ${CHROMIUM_MISSING}`);
 
 let server: TestServer;
 let launched: LaunchedBrowser | null;
@@ -14,14 +12,14 @@ let reader: Awaited<ReturnType<typeof createKey>>;
 let admin: Awaited<ReturnType<typeof createKey>>;
 
 beforeAll(async () => {
-  if (!INSTALLED) return;
+  if (BROWSER_SUITE_SKIPPED) return;
   server = await startTestServer();
   const appId = (await createApp(server.root, 'Roles app')).id;
   reader = await createKey(server.root, { appId, role: 'READ_ONLY', mode: 'LIVE', name: 'reader' });
   admin = await createKey(server.root, { appId, role: 'ADMIN', mode: 'TEST', name: 'admin' });
   await createKey(server.root, { appId, role: 'READ_ONLY', mode: 'LIVE', name: 'live-only' });
   launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
+  if (!launched) throw new Error(browserLaunchError());
 });
 afterAll(async () => {
   await launched?.close();
@@ -34,7 +32,7 @@ async function signedIn(key: string): Promise<ConsolePage> {
   return ui;
 }
 
-describe.skipIf(!INSTALLED)('the console for an app key', () => {
+describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the console for an app key'), () => {
   it('READ_ONLY: says so in the header and offers no change at all', async () => {
     const ui = await signedIn(reader.secret);
     const { page } = ui;

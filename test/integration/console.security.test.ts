@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsDocument } from '../generated/graphql';
-import { BROWSER_HOSTS, CHROMIUM_MISSING, chromiumInstalled, launchBrowser, startPageServer, type LaunchedBrowser, type PageServer } from '../helpers/browser';
+import { BROWSER_HOSTS, BROWSER_SUITE_SKIPPED, browserLaunchError, browserSuite, launchBrowser, startPageServer, type LaunchedBrowser, type PageServer } from '../helpers/browser';
 import { type ConsolePage, createAppInConsole, createSecretKey, openConsole, signInAs } from '../helpers/console-browser';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** The console's promises about secrets and sessions, checked in headless Chromium. */
-const INSTALLED = chromiumInstalled();
-if (!INSTALLED) console.warn(`console.security.test.ts: ${CHROMIUM_MISSING}`);
 const EVIL_HOST = BROWSER_HOSTS[1];
 
 let server: TestServer;
@@ -17,11 +15,11 @@ const urls: string[] = [];
 let secret: string;
 
 beforeAll(async () => {
-  if (!INSTALLED) return;
+  if (BROWSER_SUITE_SKIPPED) return;
   server = await startTestServer();
   pages = await startPageServer();
   launched = await launchBrowser();
-  if (!launched) throw new Error('Chromium did not start');
+  if (!launched) throw new Error(browserLaunchError());
   ui = await openConsole(launched.browser, server);
   ui.page.on('request', (request) => urls.push(request.url()));
   ui.page.on('framenavigated', (frame) => urls.push(frame.url()));
@@ -35,7 +33,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe.skipIf(!INSTALLED)('keys in the browser', () => {
+describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('keys in the browser'), () => {
   it('are never in localStorage, sessionStorage, document.cookie or a URL', async () => {
     const stored = (await ui.page.evaluate(`({
       local: JSON.stringify({ ...localStorage }),
@@ -60,7 +58,7 @@ describe.skipIf(!INSTALLED)('keys in the browser', () => {
   });
 });
 
-describe.skipIf(!INSTALLED)('the session from another page (CSRF)', () => {
+describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the session from another page (CSRF)'), () => {
   const CREATE = 'mutation { createApp(input: { name: "csrf" }) { id } }';
 
   async function attack(host: string) {
@@ -95,7 +93,7 @@ describe.skipIf(!INSTALLED)('the session from another page (CSRF)', () => {
   });
 });
 
-describe.skipIf(!INSTALLED)('the Content-Security-Policy', () => {
+describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the Content-Security-Policy'), () => {
   it('reports no violation in normal use', () => {
     expect(ui.problems).toEqual([]);
   });

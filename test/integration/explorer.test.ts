@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { type LaunchedBrowser, browserLaunchError, chromiumInstalled, launchBrowser, CHROMIUM_MISSING } from '../helpers/browser';
+import { type LaunchedBrowser, BROWSER_SUITE_SKIPPED, browserLaunchError, browserSuite, launchBrowser } from '../helpers/browser';
 import { CONSOLE_COOKIE, signInCookie } from '../helpers/console';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -68,7 +68,7 @@ describe('the explorer page', () => {
   });
 });
 
-describe.skipIf(!chromiumInstalled())(`the explorer in Chromium${chromiumInstalled() ? '' : ` (skipped: ${CHROMIUM_MISSING})`}`, () => {
+describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the explorer in Chromium'), () => {
   let launched: LaunchedBrowser | null = null;
   beforeAll(async () => {
     launched = await launchBrowser();

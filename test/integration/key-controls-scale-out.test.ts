@@ -4,18 +4,14 @@ import { runConcurrently, tally } from '../helpers/concurrency';
 import { createApp, createKey } from '../helpers/fixtures';
 import { GraphQLClient } from '../helpers/graphql-client';
 import { type ProcessDatabase, type TrackedProcess, ensureStopped, prepareProcessDatabase, startTracked } from '../helpers/process-harness';
-import { TEST_DIALECT } from '../helpers/test-server';
+import { LONG_KEY_CACHE_ENV, SCALE_OUT_SKIPPED, scaleOutSuite, untilVerifyStatus, verifyStatus } from '../helpers/scale-out';
 
 /**
  * DESIGN.md "Key controls" with two real Keygate processes (the compiled server) on one
  * PostgreSQL database: spending is exact across processes — never more successful uses
  * than credits — and a change made through one process holds on the other at once.
  */
-if (TEST_DIALECT !== 'postgresql') {
-  it.skip('several processes share one database only on PostgreSQL; the one-process case is in credits.test.ts — run with KEYGATE_TEST_DB=postgres', () => undefined);
-}
-
-describe.skipIf(TEST_DIALECT !== 'postgresql')('key controls across two processes on one PostgreSQL database', () => {
+describe.skipIf(SCALE_OUT_SKIPPED)(scaleOutSuite('key controls across two processes on one PostgreSQL database (one process: credits.test.ts)'), () => {
   let db: ProcessDatabase;
   let a: TrackedProcess;
   let b: TrackedProcess;
@@ -23,7 +19,7 @@ describe.skipIf(TEST_DIALECT !== 'postgresql')('key controls across two processe
   let appId: string;
 
   beforeAll(async () => {
-    db = await prepareProcessDatabase();
+    db = await prepareProcessDatabase(LONG_KEY_CACHE_ENV);
     [a, b] = await Promise.all([startTracked(db), startTracked(db)]);
     root = new GraphQLClient(a.url, db.rootKey);
     appId = (await createApp(root, 'Scaled credits')).id;
@@ -34,15 +30,9 @@ describe.skipIf(TEST_DIALECT !== 'postgresql')('key controls across two processe
     await db?.drop();
   });
 
-  const verifyOn = async (baseUrl: string, key: string) => {
-    const response = await fetch(`${baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
-    await response.arrayBuffer();
-    return response.status;
-  };
-
   it('gives exactly 500 successes for 2,000 concurrent verifications split over both processes', async () => {
     const key = await createKey(root, { appId, mode: 'LIVE', extra: { credits: { remaining: 500 } } });
-    const statuses = await runConcurrently(2000, 64, (i) => verifyOn(i % 2 === 0 ? a.baseUrl : b.baseUrl, key.secret));
+    const statuses = await runConcurrently(2000, 64, (i) => verifyStatus(i % 2 === 0 ? a.baseUrl : b.baseUrl, key.secret));
     expect(tally(statuses)).toEqual({ 200: 500, 429: 1500 });
     expect((await root.ok(ApiKeyDocument, { id: key.id })).apiKey?.credits?.remaining).toBe(0);
   }, 120_000);
@@ -50,26 +40,16 @@ describe.skipIf(TEST_DIALECT !== 'postgresql')('key controls across two processe
   it("spends one balance through a rotation's old key on one process and its new key on the other", async () => {
     const old = await createKey(root, { appId, mode: 'LIVE', extra: { credits: { remaining: 300 } } });
     const rotated = await root.ok(RotateApiKeyDocument, { id: old.id, gracePeriodSeconds: 3600 });
-    const statuses = await runConcurrently(1000, 64, (i) => (i % 2 === 0 ? verifyOn(a.baseUrl, old.secret) : verifyOn(b.baseUrl, rotated.rotateApiKey.secret)));
+    const statuses = await runConcurrently(1000, 64, (i) => (i % 2 === 0 ? verifyStatus(a.baseUrl, old.secret) : verifyStatus(b.baseUrl, rotated.rotateApiKey.secret)));
     expect(tally(statuses)).toEqual({ 200: 300, 429: 700 });
   }, 120_000);
 
   it('a key disabled through A is refused by B, which had it cached, and works on B once enabled through A', async () => {
     const key = await createKey(root, { appId, mode: 'LIVE' });
-    expect(await verifyOn(b.baseUrl, key.secret)).toBe(200);
+    expect(await verifyStatus(b.baseUrl, key.secret)).toBe(200);
     await root.ok(UpdateApiKeyDocument, { id: key.id, input: { enabled: false } });
-    expect(await untilStatus(b.baseUrl, key.secret, 401)).toBe(true);
+    await untilVerifyStatus(b.baseUrl, key.secret, 401);
     await root.ok(UpdateApiKeyDocument, { id: key.id, input: { enabled: true } });
-    expect(await untilStatus(b.baseUrl, key.secret, 200)).toBe(true);
+    await untilVerifyStatus(b.baseUrl, key.secret, 200);
   });
-
-  /** Polls B until the key answers `status`; false if it has not within 1 s (the contract's bound). */
-  async function untilStatus(baseUrl: string, key: string, status: number): Promise<boolean> {
-    const deadline = performance.now() + 1_000;
-    while (performance.now() < deadline) {
-      if ((await verifyOn(baseUrl, key)) === status) return true;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return false;
-  }
 });
