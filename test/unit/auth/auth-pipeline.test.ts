@@ -102,7 +102,19 @@ describe('the authentication pipeline', () => {
     cacheKey(parts, value, record);
     await expect(runPipeline(parts, untouchable, request(value, { cost: 2 }))).resolves.toMatchObject({ ok: true, budgets: { credits: { remaining: 1 }, rateLimit: null } });
     await expect(runPipeline(parts, untouchable, request(value, { cost: 5 }))).resolves.toEqual({ ok: false, reason: AuthReason.USAGE_EXCEEDED, key: keyRef });
-    expect(calls).toEqual(['consumeKey', 'spend', 'consumeKey', 'spend']);
+    // No rate limit: the per-key limiter is not asked.
+    expect(calls).toEqual(['spend', 'spend']);
+  });
+
+  it('answers synchronously when the ledger does (a use its process lease covers): no promise on the hot path', () => {
+    const { parts, calls } = pipelineParts();
+    parts.credits = { spend: () => (calls.push('spend'), { ok: true, remaining: 41 }) };
+    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', generation: 0, refill: null } });
+    cacheKey(parts, value, record);
+    const outcome = runPipeline(parts, untouchable, request(value, { cost: 1 }));
+    expect(outcome).not.toBeInstanceOf(Promise);
+    expect(outcome).toMatchObject({ ok: true, budgets: { credits: { remaining: 41 }, rateLimit: null } });
+    expect(calls).toEqual(['spend']);
   });
 
   it('spends nothing for uses without a cost (management calls), and stays synchronous for them', () => {
