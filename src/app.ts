@@ -73,7 +73,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     const usage = new UsageRecorder(orm, clock, logger);
     const authFailures = new AuthFailureAuditor(orm, clock, logger);
     const bus = keyChanges;
-    const credits = new CreditLedger(orm, config.creditLeases, (em, changes) => bus.announce(em, changes));
+    const credits = new CreditLedger(orm, config.creditLeases, config.database.dialect === 'postgresql', (em, changes) => bus.announce(em, changes));
     keyChanges.onLeasesWanted = (balanceId) => credits.leases.handBack(balanceId);
     const authenticator = new Authenticator(
       { hasher, clock, keyPrefix: config.keyPrefix, cache: keyCache, config, consoleOrigins: origins, rateLimits, credits },

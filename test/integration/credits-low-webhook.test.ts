@@ -59,7 +59,7 @@ describe('key.credits_low', () => {
     const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 320 } } });
     const row = async () => Number((await sql(`select remaining from credit_balances b join api_keys k on k.credit_balance_id = b.id where k.id = ?`, [key.id]))[0].remaining);
     // The outbox row commits with the spend, so counting it needs no waiting.
-    const written = async () => (await sql(`select body from webhook_events where type = 'key.credits_low'`)).filter((e) => String(e.body).includes(key.id)).length;
+    const written = async () => (await sql(`select body from webhook_events where type = 'key.credits_low'`)).filter((e: Record<string, unknown>) => String(e.body).includes(key.id)).length;
     expect((await verify(key.secret, 287)).status).toBe(200); // 33 left, no lease (1/16 of 320 is less than 287)
     expect((await verify(key.secret)).status).toBe(200); // a lease of 2 goes out: the row holds 30, below 32
     expect(await written()).toBe(1);

@@ -108,7 +108,9 @@ export class LeaseBook {
   }
 
   hold(balanceId: string, lease: Pick<Lease, 'generation' | 'period' | 'left' | 'row'>): void {
-    this.holding(balanceId).lease = { ...lease, size: lease.left, topUps: true };
+    const holding = this.holding(balanceId);
+    holding.lease = { ...lease, size: lease.left, topUps: true };
+    holding.usedAt = this.now();
   }
 
   /** A top-up's result: added to the lease if the row is still the same balance, else a lease of its own. */
@@ -142,7 +144,7 @@ export class LeaseBook {
   /** Gives the lease of a balance back to its row (another process needs it, it is idle, or we stop). */
   handBack(balanceId: string): void {
     // Queued even when no lease is in memory now: a statement in flight may be taking one.
-    if (!this.holdings.has(balanceId)) return;
+    if (!this.holdings.has(balanceId) && !this.busy(balanceId)) return;
     this.enqueue(balanceId, async () => {
       const carried = this.detach(balanceId);
       if (!carried || carried.left === 0) return;

@@ -61,6 +61,8 @@ export class CreditLedger {
   constructor(
     private readonly orm: Orm,
     policy: LeasePolicy,
+    /** PostgreSQL: several processes write one row, which each statement locks first. */
+    private readonly lockRows: boolean,
     private readonly announce: LeaseAnnouncer,
     monotonicNow: () => number = () => performance.now(),
   ) {
@@ -83,7 +85,7 @@ export class CreditLedger {
     lease.left -= cost;
     this.leases.touch(account.balanceId);
     // Half spent: fetch the next share now, so uses rarely wait for a statement.
-    if (lease.topUps && lease.left < lease.size / 2 && !this.leases.busy(account.balanceId)) {
+    if (cost > 0 && lease.topUps && lease.left < lease.size / 2 && !this.leases.busy(account.balanceId)) {
       this.leases.enqueue(account.balanceId, () => this.topUp(account, cost, periodStart, now, spender));
     }
     return { ok: true, remaining: lease.row + lease.left };
@@ -149,7 +151,7 @@ export class CreditLedger {
   }
 
   private takeOf({ account, cost, periodStart }: Pick<Batch, 'account' | 'cost' | 'periodStart'>, now: Date, uses: number): Omit<Take, 'carried' | 'keep'> {
-    return { balanceId: account.balanceId, periodStart, now, cost, uses, leaseCap: this.leases.capFor(cost), share: this.leases.policy.share };
+    return { balanceId: account.balanceId, periodStart, now, cost, uses, leaseCap: this.leases.capFor(cost), share: this.leases.policy.share, lock: this.lockRows };
   }
 
   /** The statement, its key.credits_low event and, entering the exact end, the hand-back call: one transaction. */

@@ -27,6 +27,8 @@ function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
   return { text, params };
 }
 
+/** SQL text without parameters. */
+const raw = (text: string): Sql => ({ text, params: [] });
 /** An integer parameter (PostgreSQL cannot infer the type of a bare `?` in arithmetic). */
 const int = (value: number) => sql`cast(${value} as integer)`;
 const least = (a: Sql, b: Sql) => sql`(case when ${a} < ${b} then ${a} else ${b} end)`;
@@ -48,6 +50,8 @@ export interface Take {
   leaseCap: number;
   /** The lease never holds more than 1/share of the balance it is taken from. */
   share: number;
+  /** Lock the row first (PostgreSQL: processes run statements on the balance at the same time). */
+  lock: boolean;
 }
 
 export interface Taken {
@@ -70,28 +74,31 @@ export interface Taken {
 export async function takeCredits(em: SqlEntityManager, take: Take): Promise<Taken | null> {
   const date = (d: Date | null) => (d ? em.getPlatform().processDateProperty(d) : null);
   const start = date(take.periodStart); // null never refills: `period_start < null` is never true
-  const due = sql`(refill_interval is not null and period_start < ${start})`;
-  const carried = sql`(case when generation = ${int(take.carried.generation)} then ${int(take.carried.left)} else 0 end)`;
-  const balance = sql`(case when ${due} then refill_amount else remaining + ${carried} end)`;
   const cost = int(take.cost);
-  // Integer division on both dialects.
-  const grant = take.cost === 0 ? int(take.uses) : least(sql`${balance} / ${cost}`, int(take.uses));
-  const rest = sql`(${balance} - ${cost} * ${grant})`;
-  // The lease: up to the cap and the balance's share, less what the process keeps; none
-  // when that would not cover one use (near the end every use is written exactly).
-  const want = least(sql`(${least(sql`${balance} / ${int(take.share)}`, int(take.leaseCap))} - ${int(take.keep)})`, rest);
-  const lease = take.cost === 0 || take.leaseCap === 0 ? int(0) : sql`(case when ${want} < ${cost} then 0 else ${want} end)`;
-  const lowBefore = sql`(case when ${due} then 0 else low_sent end)`;
-  const crosses = sql`(low_below is not null and ${balance} >= low_below and ${rest} - ${lease} < low_below)`;
-  const statement = sql`update credit_balances set
-      granted = ${grant},
-      leased = ${lease},
-      remaining = ${rest} - ${lease},
-      low_sent = case when ${lowBefore} <> 0 then 2 when ${crosses} then 1 else 0 end,
-      generation = case when ${due} then generation + 1 else generation end,
-      last_refill_at = case when ${due} then ${start} else last_refill_at end,
-      period_start = case when ${due} then ${start} else period_start end
-    where id = ${take.balanceId} and ${balance} >= ${cost}
+  // Every value is computed once, from the row as the first step read it: on PostgreSQL it is
+  // locked there (FOR UPDATE waits for other processes' statements and reads the row as they
+  // left it); SQLite is one process with one connection, whose transactions never interleave.
+  const balance = sql`
+    with r as (
+      select id, remaining, refill_amount, generation, refill_interval is not null and period_start < ${start} as due
+      from credit_balances where id = ${take.balanceId}${raw(take.lock ? ' for update' : '')}
+    ),
+    b as (select id, due, case when due then refill_amount else remaining + (case when generation = ${int(take.carried.generation)} then ${int(take.carried.left)} else 0 end) end as b from r),
+    g as (select id, due, b, ${take.cost === 0 ? int(take.uses) : least(sql`b / ${cost}`, int(take.uses))} as g from b),
+    w as (select id, due, b, g, b - ${cost} * g as rest, ${least(sql`b / ${int(take.share)}`, int(take.leaseCap))} - ${int(take.keep)} as want from g),
+    l as (select id, due, b, g, rest, ${take.cost === 0 || take.leaseCap === 0 ? int(0) : sql`case when ${least(sql`want`, sql`rest`)} < ${cost} then 0 else ${least(sql`want`, sql`rest`)} end`} as lease from w)`;
+  const statement = sql`${balance}
+    update credit_balances set
+      granted = l.g,
+      leased = l.lease,
+      remaining = l.rest - l.lease,
+      low_sent = case when (case when l.due then 0 else low_sent end) <> 0 then 2
+        when low_below is not null and l.b >= low_below and l.rest - l.lease < low_below then 1 else 0 end,
+      generation = case when l.due then generation + 1 else generation end,
+      last_refill_at = case when l.due then ${start} else last_refill_at end,
+      period_start = case when l.due then ${start} else period_start end
+    from l
+    where credit_balances.id = l.id and l.b >= ${cost}
     returning remaining, granted, leased, generation, low_sent, low_below, app_id`;
   const rows = await em.execute<Record<string, unknown>[]>(statement.text, statement.params, 'all');
   if (rows.length !== 1) return null;
