@@ -48,10 +48,10 @@ describe('a lease held while the process runs (idle return out of the way)', () 
     expect((await server.root.ok(ApiKeyDocument, { id: key.id })).apiKey?.credits?.remaining).toBe(1591);
   });
 
-  it('takes no more than KEYGATE_CREDIT_LEASE_USES uses (256 by default) at the cost of the use that takes it', async () => {
+  it('takes no more than KEYGATE_CREDIT_LEASE_USES uses (1024 by default) at the cost of the use that takes it', async () => {
     const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 1_000_000 } } });
     expect(await verify(server, key.secret, 2)).toEqual({ status: 200, remaining: 999_998 });
-    expect(await rowOf(sql, key.id)).toBe(1_000_000 - 2 - 512);
+    expect(await rowOf(sql, key.id)).toBe(1_000_000 - 2 - 2048);
   });
 
   it('drops the lease unreturned when an admin sets the balance: the new balance counts from its own value', async () => {
