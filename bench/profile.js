@@ -7,7 +7,7 @@
  * request shape with wrk (or autocannon) for a while, stops the server and summarises its
  * profile as shares of the busy samples plus CPU microseconds per request.
  *
- *   node bench/profile.js [--target verify|viewer|session] [--db sqlite|postgres] [--seconds 10] [--node <path>]
+ *   node bench/profile.js [--target verify|credits|viewer|session] [--db sqlite|postgres] [--seconds 10] [--node <path>]
  *
  * The profile file stays in $TMPDIR/keygate-bench/profiles/ for Chrome DevTools.
  */
@@ -32,7 +32,7 @@ function parseArgs(argv = process.argv.slice(2)) {
     else if (flag === '--detail') opts.detail = true;
     else throw new Error(`unknown option ${flag}; see the comment at the top of bench/profile.js`);
   }
-  if (!['verify', 'viewer', 'session'].includes(opts.target)) throw new Error('--target is verify, viewer or session');
+  if (!['verify', 'credits', 'viewer', 'session'].includes(opts.target)) throw new Error('--target is verify, credits, viewer or session');
   if (!['sqlite', 'postgres'].includes(opts.db)) throw new Error('--db is sqlite or postgres');
   if (!(opts.seconds > 0)) throw new Error('--seconds must be positive');
   return opts;
@@ -49,11 +49,12 @@ async function main() {
   try {
     const kg = await deployment.start('profiled', {}, opts.node, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const appId = await createApp(kg.client, deployment.rootKey);
-    const { secret } = await createSecretKey(kg.client, deployment.rootKey, appId);
+    // credits: /auth/verify of a credit-limited key (figure 7), with more credits than a run spends.
+    const { secret } = await createSecretKey(kg.client, deployment.rootKey, appId, opts.target === 'credits' ? { credits: { remaining: 2_147_483_647 } } : {});
     const auth = { authorization: `Bearer ${secret}` };
     const json = { ...auth, 'content-type': 'application/json' };
     const target =
-      opts.target === 'verify'
+      opts.target === 'verify' || opts.target === 'credits'
         ? { label: 'keygate', url: `${kg.server.origin}/auth/verify`, method: /** @type {const} */ ('GET'), headers: auth }
         : { label: 'keygate', url: kg.server.url, method: /** @type {const} */ ('POST'), headers: json, body: JSON.stringify(opts.target === 'viewer' ? { query: Q.viewer } : { query: Q.sessionAccess, variables: { input: { userId: 'u1' } } }) };
     await load(target, { duration: 2, connections: 10 }); // warm-up: JIT, caches

@@ -74,7 +74,9 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     const metrics = new Metrics();
     const usage = new UsageRecorder(orm, clock, logger);
     const authFailures = new AuthFailureAuditor(orm, clock, logger);
-    const credits = new CreditLedger(orm);
+    const bus = keyChanges;
+    const credits = new CreditLedger(orm, config.creditLeases, config.database.dialect === 'postgresql', (em, changes) => bus.announce(em, changes));
+    keyChanges.onLeasesWanted = (balanceId) => credits.leases.handBack(balanceId);
     const authenticator = new Authenticator(
       { hasher, clock, keyPrefix: config.keyPrefix, cache: keyCache, config, consoleOrigins: origins, rateLimits, credits },
       { metrics, usage, authFailures, rateLimits },
@@ -144,6 +146,8 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await apollo.stop();
         // After the last request: attempts in flight finish or are handed back before the database closes.
         await runtime.webhooks.close();
+        // Leases go back to their balances, or a restart would find those credits gone.
+        await runtime.credits.close();
         await runtime.usage.stop();
         await runtime.keyChanges.close();
         await runtime.rateLimits.close();

@@ -17,15 +17,15 @@ const { fmt, median } = require('./stats');
  * sessionAccess), then p99 latency of both at half Keygate's peak rate. One Keygate
  * (default cache) and two baseline children per Node.js binary serve all three; each
  * figure alternates Keygate and its baseline.
- * Figure 7: the same Keygate verifying a credit-limited key (one conditional UPDATE per
- * batch of uses) against a plain key (no database work once cached).
+ * Figure 7: the same Keygate verifying a credit-limited key (answered from the process's
+ * lease; one conditional UPDATE per lease) against a plain key (no database work once cached).
  */
 
 const FIGURES = {
   1: { name: 'graphql viewer', goal: 0.85 },
   2: { name: 'graphql sessionAccess', goal: 0.8 },
   3: { name: 'rest /auth/verify', goal: 0.75 },
-  7: { name: 'rest /auth/verify credit-limited vs plain key', goal: 0.05 },
+  7: { name: 'rest /auth/verify credit-limited vs plain key', goal: 0.8 },
 };
 
 /** Enough credits that no run of the bench drains them (a GraphQL Int's maximum). */

@@ -32,6 +32,7 @@ afterAll(async () => {
 });
 
 const verify = (secret: string, cost = 1) => fetch(`${server.baseUrl}/auth/verify?cost=${cost}`, { headers: { authorization: `Bearer ${secret}` } });
+const sql = (query: string, params: unknown[] = []) => server.keygate.runtime.orm.em.fork().getConnection().execute<Record<string, unknown>[]>(query, params);
 const lowFor = (keyId: string) => receiver.events('key.credits_low').filter((e) => e.data.key_id === keyId);
 
 /** The key's key.credits_low events in the outbox, as their bodies' data. */
@@ -76,6 +77,20 @@ describe('key.credits_low', () => {
     expect((await verify(key.secret, 15)).status).toBe(200); // 5 left: below 10
     expect(await waitFor(() => lowFor(key.id).length === 1, 10_000)).toBe(true);
     expect(lowFor(key.id)[0].data).toMatchObject({ remaining: 5, low_below: 10 });
+  });
+
+  it("fires once per balance although a process's returned lease lifts the balance back over the line", async () => {
+    const key = await createKey(server.root, { appId, mode: 'LIVE', extra: { credits: { remaining: 320 } } });
+    const row = async () => Number((await sql(`select remaining from credit_balances b join api_keys k on k.credit_balance_id = b.id where k.id = ?`, [key.id]))[0].remaining);
+    // The outbox row commits with the spend, so counting it needs no waiting.
+    const written = async () => (await sql(`select body from webhook_events where type = 'key.credits_low'`)).filter((e: Record<string, unknown>) => String(e.body).includes(key.id)).length;
+    expect((await verify(key.secret, 287)).status).toBe(200); // 33 left, no lease (1/16 of 320 is less than 287)
+    expect((await verify(key.secret)).status).toBe(200); // a lease of 2 goes out: the row holds 30, below 32
+    expect(await written()).toBe(1);
+    expect(await waitFor(async () => (await row()) === 32, 10_000)).toBe(true); // the idle lease came back: over the line again
+    expect((await verify(key.secret)).status).toBe(200); // below the line again, by another lease
+    expect(await row()).toBeLessThan(32);
+    expect(await written()).toBe(1);
   });
 
   it('is exact under concurrency: 30 parallel uses of a 30-credit key cross the line in one statement only', async () => {

@@ -5,7 +5,7 @@ import { type MaybePromise, andThen } from '../../shared/maybe-promise';
 import { type CreditLedger, spendKeyCredits } from '../credits/credit-ledger';
 import { ipAllowed } from '../keys/ip-allow-list';
 import { KIND_CODE, MODE_CODE } from '../keys/key-enums';
-import type { RateLimits } from '../rate-limits/rate-limits';
+import type { KeyBudget, RateLimits } from '../rate-limits/rate-limits';
 import type { CredentialParse } from './credential';
 import type { KeyCache, KeyRecord } from './key-cache';
 import { type ParsedKey, parseKey } from './key-format';
@@ -138,20 +138,28 @@ function keyControls(parts: PipelineParts, request: Pick<AuthRequest, 'ip' | 'co
   return meteredUse(parts, request.cost, principal);
 }
 
-async function meteredUse(parts: PipelineParts, cost: number | undefined, principal: KeyPrincipal): Promise<AuthOutcome> {
-  const key = keyRefOf(principal);
-  const budget = await parts.rateLimits.consumeKey(principal.id, principal.rateLimit);
-  if (budget && budget.retryAfterSeconds !== null) return { ...rateLimited(budget.retryAfterSeconds), key };
-  const spent = cost === undefined ? null : await spendKeyCredits(parts.credits, principal, cost, parts.clock.now());
-  if (spent && !spent.ok) return { ok: false, reason: AuthReason.USAGE_EXCEEDED, key };
-  return {
-    ok: true,
-    principal,
-    budgets: {
-      credits: spent ? { remaining: spent.remaining } : null,
-      rateLimit: budget ? { limit: budget.limit, remaining: budget.remaining, reset: budget.resetAt } : null,
-    },
-  };
+/** Rate limit, then credits. Without a rate limit, a use its process's lease covers awaits nothing. */
+function meteredUse(parts: PipelineParts, cost: number | undefined, principal: KeyPrincipal): MaybePromise<AuthOutcome> {
+  if (principal.rateLimit === null) return spendCredits(parts, cost, principal, null);
+  return parts.rateLimits.consumeKey(principal.id, principal.rateLimit).then((budget) => {
+    if (budget && budget.retryAfterSeconds !== null) return { ...rateLimited(budget.retryAfterSeconds), key: keyRefOf(principal) };
+    return spendCredits(parts, cost, principal, budget);
+  });
+}
+
+function spendCredits(parts: PipelineParts, cost: number | undefined, principal: KeyPrincipal, budget: KeyBudget | null): MaybePromise<AuthOutcome> {
+  const spent = cost === undefined ? null : spendKeyCredits(parts.credits, principal, cost, parts.clock.now());
+  return andThen(spent, (spend): AuthOutcome => {
+    if (spend && !spend.ok) return { ok: false, reason: AuthReason.USAGE_EXCEEDED, key: keyRefOf(principal) };
+    return {
+      ok: true,
+      principal,
+      budgets: {
+        credits: spend ? { remaining: spend.remaining } : null,
+        rateLimit: budget ? { limit: budget.limit, remaining: budget.remaining, reset: budget.resetAt } : null,
+      },
+    };
+  });
 }
 
 function rateLimited(retryAfterSeconds: number): AuthRefusal {

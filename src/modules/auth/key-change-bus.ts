@@ -5,8 +5,11 @@ import type { DatabaseConfig } from '../../config';
 import { PgListener } from '../../database/pg-listener';
 import type { KeyCache, KeyChange } from './key-cache';
 
-/** What a committed mutation changed for authentication: keys, or the signing keys. */
-export type AuthChange = KeyChange | { signingKeys: true };
+/**
+ * What a committed mutation changed for authentication: keys, or the signing keys; or a
+ * balance whose credits are running out, whose leases every process should give back.
+ */
+export type AuthChange = KeyChange | { signingKeys: true } | { creditLeases: string };
 
 /** The PostgreSQL channel every Keygate process listens on. Payloads carry ids only. */
 export const KEY_CHANGES_CHANNEL = 'keygate_key_changes';
@@ -34,6 +37,8 @@ export class KeyChangeBus {
   onSigningKeysChanged: () => void = () => undefined;
   /** Called when an app's settings changed (null: possibly any app's). */
   onAppChanged: (appId: string | null) => void = () => undefined;
+  /** Called when some process runs short of a balance's credits: give back this process's lease of it. */
+  onLeasesWanted: (balanceId: string) => void = () => undefined;
 
   constructor(
     private readonly cache: KeyCache,
@@ -56,6 +61,7 @@ export class KeyChangeBus {
 
   private apply(change: AuthChange): void {
     if ('signingKeys' in change) return this.onSigningKeysChanged();
+    if ('creditLeases' in change) return this.onLeasesWanted(change.creditLeases);
     this.cache.invalidate(change);
     if ('appId' in change) this.onAppChanged(change.appId);
     if ('all' in change) this.onAppChanged(null);
@@ -117,6 +123,7 @@ export class KeyChangeBus {
 function parseChange(payload: string | undefined): AuthChange {
   const value = JSON.parse(payload ?? '') as Record<string, unknown>;
   if (value.signingKeys === true) return { signingKeys: true };
+  if (typeof value.creditLeases === 'string') return { creditLeases: value.creditLeases };
   if (Array.isArray(value.keyIds) && value.keyIds.every((id) => typeof id === 'string')) return { keyIds: value.keyIds as string[] };
   if (typeof value.appId === 'string') return { appId: value.appId };
   return { all: true };

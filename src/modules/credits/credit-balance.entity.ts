@@ -61,7 +61,25 @@ export class CreditBalance {
   @Property({ type: 'integer', nullable: true })
   lowBelow: number | null = null;
 
+  /**
+   * Bumped by every admin set and every refill: a lease (credit-ledger.ts) taken under
+   * another generation is void, and is neither spent nor handed back into this one.
+   */
+  @Property({ type: 'integer', default: 0 })
+  generation: number = 0;
+
+  /**
+   * key.credits_low in this generation: 0 not yet, 1 sent by the last spending statement,
+   * 2 sent before (so a balance lifted back over the line by returned leases fires once).
+   */
+  @Property({ type: 'integer', default: 0 })
+  lowSent: number = 0;
+
   /** How many uses the last spending statement granted (read back by CreditLedger, which batches uses). */
   @Property({ type: 'integer', default: 0 })
   granted: number = 0;
+
+  /** How many credits the last spending statement moved into its process's lease (read back likewise). */
+  @Property({ type: 'integer', default: 0 })
+  leased: number = 0;
 }

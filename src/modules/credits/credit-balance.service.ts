@@ -1,5 +1,5 @@
 import { type LoaderHost, requestLoader, rowsById } from '../../shared/request-loaders';
-import type { EntityManager } from '@mikro-orm/core';
+import { type EntityManager, raw } from '@mikro-orm/core';
 import { ApiKey } from '../keys/api-key.entity';
 import { CreditRefill, CreditBalance } from './credit-balance.entity';
 import { balanceAt } from './credit-period';
@@ -31,8 +31,13 @@ export async function changeBalance(em: EntityManager, key: ApiKey, spec: Credit
   const balanceId = key.creditBalanceId;
   const sharing = (await em.find(ApiKey, { creditBalanceId: balanceId }, { fields: ['id'] })).map((k) => k.id);
   if (spec) {
-    const balance = await em.findOneOrFail(CreditBalance, { id: balanceId });
-    Object.assign(balance, { remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null, lowBelow: lowBelowOf(spec) });
+    // A new generation, counted by the row itself (a refill may bump it at the same time):
+    // leases taken from the old balance are void in every process.
+    await em.nativeUpdate(
+      CreditBalance,
+      { id: balanceId },
+      { remaining: spec.remaining, refill: spec.refill, periodStart: now, lastRefillAt: null, lowBelow: lowBelowOf(spec), generation: raw('generation + 1'), lowSent: 0 },
+    );
   } else {
     await em.nativeUpdate(ApiKey, { creditBalanceId: balanceId }, { creditBalanceId: null });
     await em.nativeDelete(CreditBalance, { id: balanceId });
@@ -41,12 +46,19 @@ export async function changeBalance(em: EntityManager, key: ApiKey, spec: Credit
   return [...new Set([key.id, ...sharing])];
 }
 
-/** A key's credits as they read at `now`, or null for a key without a balance. */
-export async function creditsOf(ctx: LoaderHost, key: Pick<ApiKey, 'creditBalanceId'>, now: Date): Promise<KeyCredits | null> {
+/**
+ * A key's credits as they read at `now`, or null for a key without a balance: the row's
+ * balance plus what this process holds of it in a lease (other processes' leases count as
+ * spent until they give them back).
+ */
+export async function creditsOf(ctx: LoaderHost, key: Pick<ApiKey, 'creditBalanceId'>, now: Date, held: (balanceId: string, generation: number) => number): Promise<KeyCredits | null> {
   if (!key.creditBalanceId) return null;
   // Batched per request: a page of keys reads its balances in one query.
   const balance = await requestLoader(ctx, 'credits.balanceById', rowsById(CreditBalance)).load(key.creditBalanceId);
   if (!balance) return null;
   const refill = balance.refill ? Object.assign(new CreditRefill(), balance.refill) : null;
-  return { ...balanceAt(balance, now), refill };
+  const read = balanceAt(balance, now);
+  // A refill due now voids every lease of the ending period.
+  const refilled = read.lastRefillAt !== balance.lastRefillAt;
+  return { ...read, remaining: read.remaining + (refilled ? 0 : held(balance.id, balance.generation)), refill };
 }

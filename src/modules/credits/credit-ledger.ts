@@ -1,8 +1,13 @@
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/knex';
+import { performance } from 'node:perf_hooks';
 import type { Orm } from '../../database/orm';
+import type { MaybePromise } from '../../shared/maybe-promise';
+import type { AuthChange } from '../auth/key-change-bus';
 import type { KeyMode } from '../keys/key-enums';
 import { emitEvent } from '../webhooks/emit-event';
+import { type Lease, LeaseBook, type LeasePolicy } from './credit-leases';
 import { periodStartAt, type RefillRule } from './credit-period';
+import { type Take, type Taken, takeCredits } from './credit-statements';
 
 /** Per use: 0 checks the key without spending. */
 export const MAX_COST = 1000;
@@ -10,6 +15,8 @@ export const MAX_COST = 1000;
 export interface CreditAccount {
   /** The CreditBalance row every key of a rotation spends from. */
   balanceId: string;
+  /** The row's generation when this account was read: a lease from an older one is void. */
+  generation: number;
   refill: RefillRule | null;
 }
 
@@ -21,6 +28,9 @@ export interface Spender {
   mode: KeyMode;
 }
 
+/** Where "give your leases of this balance back" is published to the other processes. */
+export type LeaseAnnouncer = (em: SqlEntityManager, changes: AuthChange[]) => Promise<void>;
+
 /** Uses waiting to be written together: same balance, same cost, same refill period. */
 interface Batch {
   account: CreditAccount;
@@ -31,88 +41,132 @@ interface Batch {
 }
 
 /**
- * Spends credits exactly, in conditional UPDATEs of the balance row.
+ * Spends credits exactly: every credit leaves the balance row in a conditional UPDATE
+ * (credit-statements.ts), under the row's lock, so across processes no two uses spend the
+ * same credit.
  *
- * Each statement grants as many of its uses as the balance (after a refill that is
- * due now) covers, in arrival order, and subtracts exactly that: the database's row
- * lock serialises statements, and PostgreSQL re-checks the row after waiting for the
- * lock, so no two uses can spend the same credit, across processes too. A due refill
- * (period start later than the balance's) is applied by the same statement, so no job
- * has to run.
- *
- * Within a process, uses of one balance that arrive while its statement runs wait and
- * go out together in the next one: a hot key costs one durable write per batch, not
- * per request (one row can take only one commit at a time).
+ * A process takes a bounded share of a balance out of the row at a time, a lease
+ * (credit-leases.ts), and spends it in memory: a use the lease covers is answered at once,
+ * with no database work and no promise. Uses it does not cover wait, and go out together
+ * in the next statement, which also takes the next lease; before a lease runs dry it is
+ * topped up in the background. Near the end of a balance no lease is taken and every
+ * batch of uses is written, and the other processes are asked to give theirs back, so no
+ * credit is stranded.
  */
 export class CreditLedger {
   /** Batches still open to new uses, by balance|cost|period. */
   private readonly open = new Map<string, Batch>();
-  /** The last statement queued per balance: the next one waits for it. */
-  private readonly tails = new Map<string, Promise<void>>();
+  readonly leases: LeaseBook;
 
-  constructor(private readonly orm: Orm) {}
+  constructor(
+    private readonly orm: Orm,
+    policy: LeasePolicy,
+    /** PostgreSQL: several processes write one row, which each statement locks first. */
+    private readonly lockRows: boolean,
+    private readonly announce: LeaseAnnouncer,
+    monotonicNow: () => number = () => performance.now(),
+  ) {
+    this.leases = new LeaseBook(orm, policy, monotonicNow);
+  }
 
-  spend(account: CreditAccount, cost: number, now: Date, spender: Spender): Promise<Spend> {
+  spend(account: CreditAccount, cost: number, now: Date, spender: Spender): MaybePromise<Spend> {
     const periodStart = account.refill ? periodStartAt(account.refill, now) : null;
+    const lease = this.leases.live(account, periodStart);
+    if (lease && lease.left >= cost) return this.fromLease(account, lease, cost, periodStart, now, spender);
+    return this.queue(account, cost, periodStart, now, spender);
+  }
+
+  /** Gives every lease back (a graceful stop, before the database closes). */
+  close(): Promise<void> {
+    return this.leases.close();
+  }
+
+  private fromLease(account: CreditAccount, lease: Lease, cost: number, periodStart: Date | null, now: Date, spender: Spender): Spend {
+    lease.left -= cost;
+    this.leases.touch(account.balanceId);
+    // Half spent: fetch the next share now, so uses rarely wait for a statement.
+    if (cost > 0 && lease.topUps && lease.left < lease.size / 2 && !this.leases.busy(account.balanceId)) {
+      this.leases.enqueue(account.balanceId, () => this.topUp(account, cost, periodStart, now, spender));
+    }
+    return { ok: true, remaining: lease.row + lease.left };
+  }
+
+  private queue(account: CreditAccount, cost: number, periodStart: Date | null, now: Date, spender: Spender): Promise<Spend> {
     const id = `${account.balanceId}|${cost}|${periodStart?.getTime() ?? ''}`;
     return new Promise<Spend>((resolve, reject) => {
       const joined = this.open.get(id);
       if (joined) return void joined.waiters.push({ resolve, reject });
       const batch: Batch = { account, spender, cost, periodStart, waiters: [{ resolve, reject }] };
       this.open.set(id, batch);
-      const previous = this.tails.get(account.balanceId) ?? Promise.resolve();
-      const tail = previous.then(async () => {
+      this.leases.enqueue(account.balanceId, async () => {
         this.open.delete(id); // closed: later uses start the next batch
         await this.write(batch, now);
-      });
-      this.tails.set(account.balanceId, tail);
-      void tail.finally(() => {
-        if (this.tails.get(account.balanceId) === tail) this.tails.delete(account.balanceId);
       });
     });
   }
 
   private async write(batch: Batch, now: Date): Promise<void> {
-    const { cost, waiters } = batch;
+    const { account, cost, periodStart } = batch;
+    // A lease topped up while these uses waited may cover them without a statement.
+    const waiters = batch.waiters.filter((w) => {
+      const lease = this.leases.live(account, periodStart);
+      if (!lease || lease.left < cost) return true;
+      w.resolve(this.fromLease(account, lease, cost, periodStart, now, batch.spender));
+      return false;
+    });
+    if (waiters.length === 0) return;
+    // The lease this process holds goes back into the row with this statement, so its
+    // credits and the row's count together (a use may cost more than either alone).
+    const carried = this.leases.detach(account.balanceId);
     try {
-      // One transaction: the spend and, when it takes the balance low, its key.credits_low
-      // event commit together (the outbox never misses or invents one).
-      const { remaining, granted } = await this.orm.em.fork().transactional(async (tem) => this.spendIn(tem as SqlEntityManager, batch, now));
+      const take: Take = { ...this.takeOf(batch, now, waiters.length), carried: carried ?? { generation: -1, left: 0 }, keep: 0 };
+      const taken = await this.orm.em.fork().transactional(async (tem) => this.takeIn(tem as SqlEntityManager, take, batch.spender));
+      if (!taken) {
+        if (carried) this.leases.reattach(account.balanceId, carried);
+        for (const w of waiters) w.resolve({ ok: false });
+        return;
+      }
+      if (taken.leased > 0) this.leases.hold(account.balanceId, { generation: taken.generation, period: periodStart?.getTime() ?? null, left: taken.leased, row: taken.remaining });
       // Granted in arrival order; each use sees the balance as it was right after its own spend.
-      waiters.forEach((w, i) => w.resolve(i < granted ? { ok: true, remaining: remaining + (granted - 1 - i) * cost } : { ok: false }));
+      const after = taken.remaining + taken.leased;
+      waiters.forEach((w, i) => w.resolve(i < taken.granted ? { ok: true, remaining: after + (taken.granted - 1 - i) * cost } : { ok: false }));
     } catch (error) {
+      if (carried) this.leases.reattach(account.balanceId, carried);
       for (const w of waiters) w.reject(error);
     }
   }
 
-  /** The batch's conditional UPDATE (and its key.credits_low event, if any) inside `em`'s transaction. */
-  private async spendIn(em: SqlEntityManager, { account, spender, cost, periodStart, waiters }: Batch, now: Date): Promise<{ remaining: number; granted: number }> {
-    const date = (d: Date | null) => (d ? em.getPlatform().processDateProperty(d) : null);
-    const start = date(periodStart); // null never refills: `period_start < null` is never true
-    const due = 'refill_interval is not null and period_start < ?';
-    const balance = `(case when ${due} then refill_amount else remaining end)`;
-    // How many of the batch's uses fit, in SQL (integer division on both dialects).
-    const grant = cost === 0 ? 'cast(? as integer)' : `(case when ${balance} / cast(? as integer) < cast(? as integer) then ${balance} / cast(? as integer) else cast(? as integer) end)`;
-    const grantParams = cost === 0 ? [waiters.length] : [start, cost, waiters.length, start, cost, waiters.length];
-    const rows = await em.execute<{ remaining: number; granted: number; low_below: number | null; app_id: string }[]>(
-      `update credit_balances set
-         granted = ${grant},
-         remaining = ${balance} - cast(? as integer) * ${grant},
-         last_refill_at = case when ${due} then ? else last_refill_at end,
-         period_start = case when ${due} then ? else period_start end
-       where id = ? and ${balance} >= cast(? as integer)
-       returning remaining, granted, low_below, app_id`,
-      [...grantParams, start, cost, ...grantParams, start, start, start, start, account.balanceId, start, cost],
-      'all',
-    );
-    const remaining = rows.length === 1 ? Number(rows[0].remaining) : 0;
-    const granted = rows.length === 1 ? Number(rows[0].granted) : 0;
-    const lowBelow = rows.length === 1 && rows[0].low_below !== null ? Number(rows[0].low_below) : null;
-    // Rows are locked by the UPDATE, so exactly one statement sees the balance cross the line.
-    if (lowBelow !== null && remaining < lowBelow && remaining + granted * cost >= lowBelow) {
-      await emitEvent(em, { type: 'key.credits_low', appId: rows[0].app_id, mode: spender.mode, data: { key_id: spender.keyId, remaining, low_below: lowBelow } }, now);
+  /** Adds to a lease being spent, without taking back what it holds. */
+  private async topUp(account: CreditAccount, cost: number, periodStart: Date | null, now: Date, spender: Spender): Promise<void> {
+    const lease = this.leases.live(account, periodStart);
+    if (!lease || lease.left >= lease.size / 2) return;
+    const take: Take = { ...this.takeOf({ account, cost, periodStart }, now, 0), carried: { generation: -1, left: 0 }, keep: lease.left };
+    try {
+      const taken = await this.orm.em.fork().transactional(async (tem) => this.takeIn(tem as SqlEntityManager, take, spender));
+      this.leases.toppedUp(account.balanceId, lease, taken, periodStart);
+    } catch {
+      // The lease goes on until it runs dry; the uses that then wait write the balance themselves.
+      lease.topUps = false;
     }
-    return { remaining, granted };
+  }
+
+  private takeOf({ account, cost, periodStart }: Pick<Batch, 'account' | 'cost' | 'periodStart'>, now: Date, uses: number): Omit<Take, 'carried' | 'keep'> {
+    return { balanceId: account.balanceId, periodStart, now, cost, uses, leaseCap: this.leases.capFor(cost), share: this.leases.policy.share, lock: this.lockRows };
+  }
+
+  /** The statement, its key.credits_low event and, entering the exact end, the hand-back call: one transaction. */
+  private async takeIn(em: SqlEntityManager, take: Take, spender: Spender): Promise<Taken | null> {
+    const taken = await takeCredits(em, take);
+    if (taken?.crossedLow) {
+      const data = { key_id: spender.keyId, remaining: taken.remaining, low_below: taken.crossedLow.lowBelow };
+      await emitEvent(em, { type: 'key.credits_low', appId: taken.crossedLow.appId, mode: spender.mode, data }, take.now);
+    }
+    // No lease for a use that costs something: the balance is near its end, and what other
+    // processes hold may be all that is left. Asked once per stretch of exact writing.
+    const exact = take.cost > 0 && take.leaseCap > 0 && take.keep === 0 && (taken === null || taken.leased === 0);
+    if (exact && this.leases.enterExact(take.balanceId)) await this.announce(em, [{ creditLeases: take.balanceId }]);
+    if (taken && taken.leased > 0) this.leases.leaveExact(take.balanceId);
+    return taken;
   }
 }
 
@@ -125,6 +179,6 @@ export function parseCost(raw: string | null | undefined): number | null | undef
 }
 
 /** Spends from a key's balance; null for keys without credits (no database work at all). */
-export function spendKeyCredits(ledger: Pick<CreditLedger, 'spend'>, key: { id: string; mode: KeyMode; credits: CreditAccount | null }, cost: number, now: Date): Promise<Spend> | null {
+export function spendKeyCredits(ledger: Pick<CreditLedger, 'spend'>, key: { id: string; mode: KeyMode; credits: CreditAccount | null }, cost: number, now: Date): MaybePromise<Spend> | null {
   return key.credits ? ledger.spend(key.credits, cost, now, { keyId: key.id, mode: key.mode }) : null;
 }

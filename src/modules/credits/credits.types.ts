@@ -7,7 +7,7 @@ export const MAX_CREDITS = 1_000_000_000_000;
 /** A key's balance as it reads now (a refill that is due counts as done). */
 @ObjectType()
 export class KeyCredits {
-  @Field(() => Int)
+  @Field(() => Int, { description: "The balance row plus what this process holds in a lease; other processes' leases count as spent until they give them back." })
   remaining!: number;
 
   @Field(() => CreditRefill, { nullable: true })

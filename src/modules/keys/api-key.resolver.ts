@@ -62,7 +62,7 @@ export class ApiKeyResolver {
 
   @FieldResolver(() => KeyCredits, { nullable: true, description: 'The usage balance as it reads now (shared with its rotation partner during a grace); null = unlimited.' })
   credits(@Root() key: ApiKey, @Ctx() ctx: Context): Promise<KeyCredits | null> {
-    return creditsOf(ctx, key, ctx.runtime.clock.now());
+    return creditsOf(ctx, key, ctx.runtime.clock.now(), (id, generation) => ctx.runtime.credits.leases.held(id, generation));
   }
 
   @FieldResolver(() => Boolean, { description: 'True for working keys older than 90 days.' })

@@ -82,7 +82,7 @@ describe('the authentication pipeline', () => {
 
   it('checks the IP allow-list before spending any rate limit or credits', () => {
     const { parts, calls } = pipelineParts({ creditsLeft: 10 });
-    const { value, record } = secretKey({ allowedIps: ['10.0.0.0/8'], rateLimit: { limit: 5, windowSeconds: 60 }, credits: { balanceId: 'bal_1', refill: null } });
+    const { value, record } = secretKey({ allowedIps: ['10.0.0.0/8'], rateLimit: { limit: 5, windowSeconds: 60 }, credits: { balanceId: 'bal_1', generation: 0, refill: null } });
     cacheKey(parts, value, record);
     expect(runPipeline(parts, untouchable, request(value, { cost: 1 }))).toEqual({ ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRef });
     expect(calls).toEqual([]);
@@ -90,7 +90,7 @@ describe('the authentication pipeline', () => {
 
   it('spends no credits when the rate limit refuses', async () => {
     const { parts, calls } = pipelineParts({ rateLimited: 7, creditsLeft: 10 });
-    const { value, record } = secretKey({ rateLimit: { limit: 5, windowSeconds: 60 }, credits: { balanceId: 'bal_1', refill: null } });
+    const { value, record } = secretKey({ rateLimit: { limit: 5, windowSeconds: 60 }, credits: { balanceId: 'bal_1', generation: 0, refill: null } });
     cacheKey(parts, value, record);
     await expect(runPipeline(parts, untouchable, request(value, { cost: 1 }))).resolves.toEqual({ ok: false, reason: AuthReason.RATE_LIMITED, retryAfterSeconds: 7, key: keyRef });
     expect(calls).toEqual(['consumeKey']);
@@ -98,16 +98,28 @@ describe('the authentication pipeline', () => {
 
   it('spends credits last, and refuses USAGE_EXCEEDED when the balance is below the cost', async () => {
     const { parts, calls } = pipelineParts({ creditsLeft: 3 });
-    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', refill: null } });
+    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', generation: 0, refill: null } });
     cacheKey(parts, value, record);
     await expect(runPipeline(parts, untouchable, request(value, { cost: 2 }))).resolves.toMatchObject({ ok: true, budgets: { credits: { remaining: 1 }, rateLimit: null } });
     await expect(runPipeline(parts, untouchable, request(value, { cost: 5 }))).resolves.toEqual({ ok: false, reason: AuthReason.USAGE_EXCEEDED, key: keyRef });
-    expect(calls).toEqual(['consumeKey', 'spend', 'consumeKey', 'spend']);
+    // No rate limit: the per-key limiter is not asked.
+    expect(calls).toEqual(['spend', 'spend']);
+  });
+
+  it('answers synchronously when the ledger does (a use its process lease covers): no promise on the hot path', () => {
+    const { parts, calls } = pipelineParts();
+    parts.credits = { spend: () => (calls.push('spend'), { ok: true, remaining: 41 }) };
+    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', generation: 0, refill: null } });
+    cacheKey(parts, value, record);
+    const outcome = runPipeline(parts, untouchable, request(value, { cost: 1 }));
+    expect(outcome).not.toBeInstanceOf(Promise);
+    expect(outcome).toMatchObject({ ok: true, budgets: { credits: { remaining: 41 }, rateLimit: null } });
+    expect(calls).toEqual(['spend']);
   });
 
   it('spends nothing for uses without a cost (management calls), and stays synchronous for them', () => {
     const { parts, calls } = pipelineParts({ creditsLeft: 0 });
-    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', refill: null } });
+    const { value, record } = secretKey({ credits: { balanceId: 'bal_1', generation: 0, refill: null } });
     cacheKey(parts, value, record);
     expect(runPipeline(parts, untouchable, request(value))).toMatchObject({ ok: true, budgets: null });
     expect(calls).toEqual([]);
