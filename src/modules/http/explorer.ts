@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import helmet from 'helmet';
 import type { Context } from '../../context';
+import { pageSecurityHeaders } from './page-headers';
 
 /**
  * The API explorer at GET /graphql (in a browser, while KEYGATE_SANDBOX is on): GraphiQL,
@@ -69,35 +69,8 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-/**
- * Security headers of the explorer page, as the console's (console-headers.ts): scripts only
- * from this server's files (no inline script, no eval), so an injected string cannot run;
- * never framed (clickjacking); no Referer. Styles may be inline: GraphiQL sets some at run
- * time, and its fonts and icons are data: URLs.
- */
-const secure = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      'default-src': ["'self'"],
-      'script-src': ["'self'"],
-      'style-src': ["'self'", "'unsafe-inline'"],
-      'img-src': ["'self'", 'data:'],
-      'font-src': ["'self'", 'data:'],
-      'connect-src': ["'self'"],
-      'object-src': ["'none'"],
-      'base-uri': ["'none'"],
-      'form-action': ["'self'"],
-      'frame-ancestors': ["'none'"],
-    },
-  },
-  referrerPolicy: { policy: 'no-referrer' },
-  frameguard: { action: 'deny' },
-});
-
-export function setExplorerHeaders(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => secure(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
-}
+/** The explorer's page headers: the console's policy, plus the inline styles and data: fonts GraphiQL needs. */
+export const setExplorerHeaders = pageSecurityHeaders({ inlineStyles: true });
 
 /** Apollo's landing page, replaced by the GraphiQL page. */
 export const explorerLandingPage: ApolloServerPlugin<Context> = {
