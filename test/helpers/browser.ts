@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
+import { CI_REQUIRES_TOOLS } from './outside-tool';
 
 /**
  * The Debian `chromium` package (apt-get install chromium). playwright-core drives it
@@ -16,8 +17,8 @@ export function chromiumInstalled(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
-/** CI (CI=true) installs Chromium (.ci/run): there a missing one fails the browser suites rather than skipping them. */
-export const CHROMIUM_REQUIRED = ['true', '1'].includes(process.env.CI ?? '');
+/** CI installs Chromium (.ci/run): there a missing one fails the browser suites rather than skipping them. */
+export const CHROMIUM_REQUIRED = CI_REQUIRES_TOOLS;
 
 /** A browser suite is skipped only outside CI, when Chromium is missing; its name then says why. */
 export const BROWSER_SUITE_SKIPPED = !chromiumInstalled() && !CHROMIUM_REQUIRED;

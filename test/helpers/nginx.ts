@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'vitest';
+import { outsideToolForSuite } from './outside-tool';
 
 /** The Debian `nginx` package (apt-get install nginx); `.ci/run` installs it when missing. */
 export const NGINX_PATH = process.env.KEYGATE_NGINX_PATH ?? '/usr/sbin/nginx';
@@ -14,22 +14,9 @@ export function nginxInstalled(): boolean {
   return existsSync(NGINX_PATH);
 }
 
-/**
- * Whether a suite behind nginx can run. When nginx is missing the suite says so in its
- * results: a skipped test naming the reason, or, under CI (which installs nginx), a
- * failing one, so a CI run never passes without these suites.
- */
+/** Whether a suite behind nginx can run (outsideToolForSuite: skipped by name, or failing under CI). */
 export function nginxForSuite(suite: string): boolean {
-  if (nginxInstalled()) return true;
-  const title = `${suite}: ${NGINX_MISSING}`;
-  if (process.env.CI === 'true') {
-    it(title, () => {
-      throw new Error(`CI=true but ${NGINX_PATH} is missing: CI must install nginx so that ${suite} runs`);
-    });
-  } else {
-    it.skip(title);
-  }
-  return false;
+  return outsideToolForSuite(suite, nginxInstalled(), NGINX_MISSING);
 }
 
 /** A free loopback port: bound, read, released (nginx needs a number in its config). */
