@@ -114,9 +114,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (gateway && gateway.exitCode === null) {
-    const exited = new Promise((resolve) => gateway.once('exit', resolve));
+    const exited = new Promise<boolean>((resolve) => gateway.once('exit', () => resolve(true)));
     gateway.kill('SIGTERM');
-    await exited;
+    const stopped = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+    if (!stopped) gateway.kill('SIGKILL');
   }
   if (configDir) rmSync(configDir, { recursive: true, force: true });
   await close(upstream);
