@@ -19,6 +19,8 @@ const { fmt, median } = require('./stats');
  * figure alternates Keygate and its baseline.
  * Figure 7: the same Keygate verifying a credit-limited key (answered from the process's
  * lease; one conditional UPDATE per lease) against a plain key (no database work once cached).
+ * Figure 9: sessionAccess of an ES256 app against the same of an EdDSA app (the default), on
+ * the same Keygate: what choosing ES256 for verifiers without Ed25519 costs in token minting.
  */
 
 const FIGURES = {
@@ -26,6 +28,7 @@ const FIGURES = {
   2: { name: 'graphql sessionAccess', goal: 0.8 },
   3: { name: 'rest /auth/verify', goal: 0.75 },
   7: { name: 'rest /auth/verify credit-limited vs plain key', goal: 0.8 },
+  9: { name: 'graphql sessionAccess ES256 vs EdDSA app', goal: 0.8 },
 };
 
 /** Enough credits that no run of the bench drains them (a GraphQL Int's maximum). */
@@ -42,7 +45,7 @@ function nodeVersion(node) {
  * @param {(r: import('./report').FigureResult) => void} emit
  */
 async function throughputFigures(kind, opts, emit) {
-  const ids = /** @type {Array<1|2|3|7>} */ ([1, 2, 3, 7].filter((id) => opts.only.has(id)));
+  const ids = /** @type {Array<1|2|3|7|9>} */ ([1, 2, 3, 7, 9].filter((id) => opts.only.has(id)));
   if (ids.length === 0) return;
   /** @type {Deployment | undefined} */
   let deployment;
@@ -51,7 +54,7 @@ async function throughputFigures(kind, opts, emit) {
   try {
     progress(`${kind}: figures ${ids.join(',')}: load by ${generator()}; starting Keygate and the baselines`);
     deployment = await Deployment.create(kind, opts.pgAdminUrl);
-    /** @type {{ secret: string, metered: string } | undefined} */
+    /** @type {Keys | undefined} */
     let key;
     for (const node of opts.nodes) {
       const version = nodeVersion(node);
@@ -64,7 +67,9 @@ async function throughputFigures(kind, opts, emit) {
           const appId = await createApp(kg.client, deployment.rootKey);
           const plainKey = await createSecretKey(kg.client, deployment.rootKey, appId);
           const metered = await createSecretKey(kg.client, deployment.rootKey, appId, { credits: { remaining: BENCH_CREDITS } });
-          key = { secret: plainKey.secret, metered: metered.secret };
+          const es256AppId = await createApp(kg.client, deployment.rootKey, { tokenAlgorithm: 'ES256' });
+          const es256 = await createSecretKey(kg.client, deployment.rootKey, es256AppId);
+          key = { secret: plainKey.secret, metered: metered.secret, es256: es256.secret };
         }
         const pairs = await targets(kg, key, deployment, node, stops);
         for (const id of ids) {
@@ -95,16 +100,23 @@ async function throughputFigures(kind, opts, emit) {
 }
 
 /**
+ * @typedef {object} Keys
+ * @property {string} secret  a plain READ_WRITE secret key of an app signing with EdDSA (the default)
+ * @property {string} metered a credit-limited one of the same app
+ * @property {string} es256   a plain READ_WRITE secret key of an app signing with ES256
+ */
+
+/**
  * The two baselines on `node`, and the A/B target pairs. Keygate's own answers are
  * handed to the baselines, so both send the same bytes.
  * @param {Awaited<ReturnType<Deployment['start']>>} kg
- * @param {{ secret: string, metered: string }} keys a plain secret key and a credit-limited one
+ * @param {Keys} keys
  * @param {Deployment} deployment
  * @param {string} node
  * @param {Array<() => Promise<void>>} stops
- * @returns {Promise<Record<1|2|3|7, [import('./load').Target, import('./load').Target]>>}
+ * @returns {Promise<Record<1|2|3|7|9, [import('./load').Target, import('./load').Target]>>}
  */
-async function targets(kg, { secret, metered }, deployment, node, stops) {
+async function targets(kg, { secret, metered, es256 }, deployment, node, stops) {
   const viewer = (await kg.client.graphql(secret, Q.viewer)).viewer;
   const token = (await kg.client.graphql(secret, Q.sessionAccess, { input: { userId: 'u1' } })).sessionAccess.token;
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -150,6 +162,10 @@ async function targets(kg, { secret, metered }, deployment, node, stops) {
       { label: 'credit-limited', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: { authorization: `Bearer ${metered}` } },
       { label: 'plain', url: `${kg.server.origin}/auth/verify`, method: 'GET', headers: auth },
     ],
+    9: [
+      { label: 'ES256', url: kg.server.url, method: 'POST', headers: { ...json, authorization: `Bearer ${es256}` }, body: sessionBody },
+      { label: 'EdDSA', url: kg.server.url, method: 'POST', headers: json, body: sessionBody },
+    ],
   };
 }
 
@@ -179,8 +195,8 @@ async function measure([a, b], opts, label) {
   const bad = keygate.bad + baseline.bad + [...half.a, ...half.b].reduce((n, r) => n + r.bad, 0);
   const side = (/** @type {ReturnType<typeof summarize>} */ s) => `${fmt(s.rps, 0)} req/s (p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} ms)`;
   const text =
-    `keygate ${side(keygate)}  baseline ${side(baseline)}  ratio ${fmt(ratio)}` +
-    `  |  at ${rate} req/s p99 keygate ${fmt(halfKeygate)} ms baseline ${fmt(halfBaseline)} ms` +
+    `${a.label} ${side(keygate)}  ${b.label} ${side(baseline)}  ratio ${fmt(ratio)}` +
+    `  |  at ${rate} req/s p99 ${a.label} ${fmt(halfKeygate)} ms ${b.label} ${fmt(halfBaseline)} ms` +
     `${bad ? `  [${bad} non-2xx/errors]` : ''}`;
   return {
     keygate,
@@ -199,7 +215,7 @@ async function measure([a, b], opts, label) {
 function nodeComparison(id, kind, byVersion) {
   const [[first, base], ...others] = [...byVersion];
   const parts = others.map(([v, rps]) => `keygate on ${v} / on ${first}: ${fmt(rps / base)}`);
-  return figure({ id, name: `${FIGURES[/** @type {1|2|3|7} */ (id)].name} by node`, db: kind, body: parts.join('  ') || 'only one Node.js measured', na: true, data: { rps: Object.fromEntries(byVersion) } });
+  return figure({ id, name: `${FIGURES[/** @type {1|2|3|7|9} */ (id)].name} by node`, db: kind, body: parts.join('  ') || 'only one Node.js measured', na: true, data: { rps: Object.fromEntries(byVersion) } });
 }
 
 /**

@@ -103,9 +103,13 @@ class Deployment {
   }
 }
 
-/** @param {HttpClient} client @param {string} rootKey @returns {Promise<string>} app id */
-async function createApp(client, rootKey) {
-  const data = await client.graphql(rootKey, Q.createApp, { input: { name: 'bench' } });
+/**
+ * @param {HttpClient} client @param {string} rootKey
+ * @param {Record<string, unknown>} [extra] more CreateAppInput fields (e.g. tokenAlgorithm)
+ * @returns {Promise<string>} app id
+ */
+async function createApp(client, rootKey, extra = {}) {
+  const data = await client.graphql(rootKey, Q.createApp, { input: { name: 'bench', ...extra } });
   return data.createApp.id;
 }
 

@@ -20,7 +20,7 @@ export function nginxForSuite(suite: string): boolean {
 }
 
 /** A free loopback port: bound, read, released (nginx needs a number in its config). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as AddressInfo;

@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
  * Keygate's tokens checked by verifiers nobody here wrote, through the JWKS alone — the
- * compatibility table in docs/rest-api.md ("Which verifiers take which algorithm"):
+ * compatibility table in docs/token-verifiers.md ("Which verifiers take which algorithm"):
  * - jsonwebtoken 9 + jwks-rsa (npm; what Hive Gateway's JWT plugin uses): ES256 yes, EdDSA no;
  * - PyJWT (Debian's python3-jwt with python3-cryptography): both.
  */

@@ -193,7 +193,17 @@ export const openApiDocument = {
       },
     },
     '/metrics': {
-      get: { operationId: 'metrics', summary: 'Prometheus metrics.', security: [], responses: { '200': { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics: OpenMetrics 1.0 when the Accept header prefers application/openmetrics-text (as Prometheus does), else the text exposition format.',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The metrics, in the format the Accept header chose.',
+            content: { 'text/plain': { schema: { type: 'string' } }, 'application/openmetrics-text': { schema: { type: 'string' } } },
+          },
+        },
+      },
     },
     '/openapi.json': {
       get: { operationId: 'openapi', summary: 'This document.', security: [], responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } },

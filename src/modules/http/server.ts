@@ -169,9 +169,9 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
       }
       if (path === '/metrics') {
         route = 'metrics';
-        return metrics.registry.metrics().then((text) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
-          res.end(text);
+        return metrics.exposition(req.headers.accept).then(({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, vary: 'Accept' });
+          res.end(body);
         });
       }
       if (config.sandbox && req.method === 'GET' && path.startsWith('/graphiql/') && serveExplorerAsset(path, res)) {
