@@ -60,17 +60,17 @@ export async function startUpstream(): Promise<Upstream> {
   };
 }
 
-const README = join(__dirname, '..', '..', 'README.md');
+const GUIDE = join(__dirname, '..', '..', 'docs', 'guide.md');
 
-/** The README's nginx recipe, verbatim: the first ```nginx block of README.md. */
-export function readmeNginxBlock(): string {
-  const block = /```nginx\n([\s\S]*?)```/.exec(readFileSync(README, 'utf8'));
-  if (!block) throw new Error('README.md has no ```nginx block');
+/** The guide's nginx recipe, verbatim: the first ```nginx block of docs/guide.md. */
+export function guideNginxBlock(): string {
+  const block = /```nginx\n([\s\S]*?)```/.exec(readFileSync(GUIDE, 'utf8'));
+  if (!block) throw new Error('docs/guide.md has no ```nginx block');
   return block[1];
 }
 
-/** The auth URL of the README's block, whose query string is where a proxy sets the cost. */
-const README_AUTH_URL = 'http://127.0.0.1:4000/auth/forward?cost=1';
+/** The auth URL of the guide's block, whose query string is where a proxy sets the cost. */
+const GUIDE_AUTH_URL = 'http://127.0.0.1:4000/auth/forward?cost=1';
 
 export interface NginxOptions {
   /** Credits per request, written where a user would: the `?cost=` of the block's auth URL. */
@@ -78,16 +78,16 @@ export interface NginxOptions {
 }
 
 /**
- * A whole nginx.conf around the README's block: only the two addresses it names (the
+ * A whole nginx.conf around the guide's block: only the two addresses it names (the
  * upstream and Keygate's) are changed, and the cost when a suite asks for another, so the
  * suite tests what users paste.
  */
 export function nginxConfig(dir: string, port: number, keygatePort: number, upstreamPort: number, options: NginxOptions = {}): string {
-  const block = readmeNginxBlock();
-  if (!block.includes(README_AUTH_URL)) throw new Error(`README.md's nginx block no longer asks ${README_AUTH_URL}`);
+  const block = guideNginxBlock();
+  if (!block.includes(GUIDE_AUTH_URL)) throw new Error(`docs/guide.md's nginx block no longer asks ${GUIDE_AUTH_URL}`);
   const recipe = block
     .replace('http://your-upstream', `http://127.0.0.1:${upstreamPort}`)
-    .replace(README_AUTH_URL, `http://127.0.0.1:${keygatePort}/auth/forward?cost=${options.cost ?? 1}`);
+    .replace(GUIDE_AUTH_URL, `http://127.0.0.1:${keygatePort}/auth/forward?cost=${options.cost ?? 1}`);
   return `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;

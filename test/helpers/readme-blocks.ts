@@ -1,27 +1,38 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
- * The README's ```sh blocks, as the README test runs them: in order, in one shell, each
- * placeholder line (`APP=app_...   # the id above`) filled from the output of what ran
- * before it. Blocks preceded by `<!-- readme-test: skip (why) -->` are not run.
+ * The ```sh blocks of the README and of the guide it continues into, as the README test runs
+ * them: in order, in one shell, each placeholder line (`APP=app_...   # the id above`) filled
+ * from the output of what ran before it. Blocks preceded by `<!-- readme-test: skip (why) -->`
+ * are not run.
  */
 
+/** The pages whose blocks run, in the order a reader pastes them (the guide uses the README's variables). */
+export const WALKTHROUGH = ['README.md', 'docs/guide.md'];
+
+/** Every Markdown page of the README and docs/ that holds a ```sh block the test would run. */
+export function pagesWithShellBlocks(root: string): string[] {
+  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  return pages.filter((page) => shellBlocks(join(root, page)).length > 0);
+}
+
 export interface ReadmeBlock {
-  /** 1-based line of the opening fence, for messages. */
-  line: number;
+  /** The page and 1-based line of the opening fence, for messages (`docs/guide.md:12`). */
+  where: string;
   text: string;
 }
 
 const SKIP = /^<!-- readme-test: skip\b.*-->$/;
 
-export function shellBlocks(file: string): ReadmeBlock[] {
+export function shellBlocks(file: string, name = file): ReadmeBlock[] {
   const lines = readFileSync(file, 'utf8').split('\n');
   const blocks: ReadmeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== '```sh') continue;
     const end = lines.findIndex((l, j) => j > i && l.trim() === '```');
-    if (end < 0) throw new Error(`README line ${i + 1}: unclosed sh block`);
-    if (!SKIP.test(lines[i - 1]?.trim() ?? '')) blocks.push({ line: i + 1, text: lines.slice(i + 1, end).join('\n') });
+    if (end < 0) throw new Error(`${name}:${i + 1}: unclosed sh block`);
+    if (!SKIP.test(lines[i - 1]?.trim() ?? '')) blocks.push({ where: `${name}:${i + 1}`, text: lines.slice(i + 1, end).join('\n') });
     i = end;
   }
   return blocks;

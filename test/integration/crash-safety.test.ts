@@ -18,7 +18,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
  * Crash safety (DESIGN.md "Every mutation writes its audit event in the same transaction
- * as the change"; README "a crash loses at most the last second of counts" — and nothing
+ * as the change"; docs/guide.md "a crash loses at most the last second of counts" — and nothing
  * else). A real server process takes a continuous burst of ~20 concurrent mutations
  * (createApp, createApiKey, revokeApiKey, rotateApiKey, completeRotation) and is killed
  * with SIGKILL in the middle of it. A new process on the same database must find every
@@ -354,7 +354,7 @@ describe('conflicting mutations of one key at the same moment (no crash needed)'
   afterAll(() => server?.close());
 
   it('each either succeeds or gets CONFLICT — never an internal error (e.g. a database deadlock) — and the audit chain stays intact', async () => {
-    // README "Rotating a key": "of two concurrent rotations of one key exactly one succeeds";
+    // docs/guide.md "Rotating a key": "of two concurrent rotations of one key exactly one succeeds";
     // revoking and rotating the same key at once must likewise leave one winner and a CONFLICT.
     server = await startTestServer({ env: { KEYGATE_AUTH_FAILURES_PER_IP: '0' } });
     const root = server.rootKey;

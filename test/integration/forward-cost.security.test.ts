@@ -54,7 +54,7 @@ describe('/auth/forward takes its cost from its own query string, never from the
 
 const INSTALLED = nginxForSuite('forward-cost.security.test.ts');
 
-describe.skipIf(!INSTALLED)('behind a real nginx with the README block as pasted', () => {
+describe.skipIf(!INSTALLED)('behind a real nginx with the docs/guide.md block as pasted', () => {
   let upstream: Upstream;
   /** Stands in for Keygate: answers 200 to everything and records what nginx asked. */
   let authRecorder: Upstream;

@@ -68,7 +68,7 @@ describe('POST /oauth/introspect and introspectToken answer exactly {"active":fa
       fc.asyncProperty(anyToken, fc.constantFrom<Introspection>('form', 'json', 'graphql'), async (token, via) => {
         fc.pre(token !== realToken);
         const result = await introspect(token, via);
-        // GraphQL refuses unstorable strings (NUL, lone surrogates) at the edge (README, Security), tokens included.
+        // GraphQL refuses unstorable strings (NUL, lone surrogates) at the edge (docs/how-it-works.md, Security), tokens included.
         const refusal = unstorable(token);
         if (via === 'graphql' && refusal) return expectUnstorableRefused(result, refusal);
         expectInactive(result, via, token);

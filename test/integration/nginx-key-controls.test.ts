@@ -4,7 +4,7 @@ import { type Nginx, type Upstream, nginxForSuite, startNginx, startUpstream } f
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
- * DESIGN.md "Key controls" behind a real nginx (`auth_request`, the README's recipe): the
+ * DESIGN.md "Key controls" behind a real nginx (`auth_request`, the guide's recipe): the
  * IP allow-list checks the address nginx forwards (Keygate trusts nginx through
  * KEYGATE_TRUST_PROXY), credits are spent per request that nginx lets through, and the
  * owner reaches the upstream as X-Keygate-Owner-Id.

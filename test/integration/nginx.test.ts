@@ -7,7 +7,7 @@ import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
  * DESIGN.md "REST surface", GET /auth/forward behind a real nginx (`auth_request`), configured
- * with the README's block itself (test/helpers/nginx.ts): nginx asks Keygate about every request and only lets the good ones
+ * with the guide's block itself (docs/guide.md) (test/helpers/nginx.ts): nginx asks Keygate about every request and only lets the good ones
  * through to the upstream, with Keygate's identity headers attached.
  */
 
@@ -87,7 +87,7 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
     expect(result.upstreamHeaders?.['x-keygate-key-id']).toBe(key.id);
   });
 
-  describe('identity headers a client forges never reach the upstream (README block, verbatim)', () => {
+  describe('identity headers a client forges never reach the upstream (docs/guide.md block, verbatim)', () => {
     /** Every X-Keygate-* header /auth/forward can answer, each forged with a tempting value. */
     const FORGED = Object.fromEntries(IDENTITY_HEADERS.map((h) => [h, h === 'x-keygate-role' ? 'ADMIN' : h === 'x-keygate-principal' ? 'ROOT' : h === 'x-keygate-mode' ? 'LIVE' : 'forged']));
 

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProcessDatabase, type TrackedProcess, ensureStopped, prepareProcessDatabase, startTracked } from '../helpers/process-harness';
-import { lastValue, shellBlocks, steps } from '../helpers/readme-blocks';
+import { WALKTHROUGH, lastValue, pagesWithShellBlocks, shellBlocks, steps } from '../helpers/readme-blocks';
 
 /**
- * The README works pasted in order: every ```sh block runs, in one bash, against a fresh
- * built server (in development mode, as a new user starts it). Placeholders such as
- * `APP=app_...` are filled from the output above them, the way a reader copies an id;
+ * The README and the guide it continues into (docs/guide.md) work pasted in order: every
+ * ```sh block of both runs, in one bash, against a fresh built server (in development mode,
+ * as a new user starts it). Placeholders such as `APP=app_...` are filled from the output above them, the way a reader copies an id;
  * `localhost:4000` becomes the test server's port. Nothing a block prints may be an
  * error, and what the walk-through promises (a revoked key, an active token, a completed
  * rotation) must show up in the output.
@@ -61,9 +61,13 @@ function run(script: string, index: number): Promise<{ stdout: string; stderr: s
   });
 }
 
-describe('README.md', () => {
-  it('runs every sh block in order against a fresh server, with no error', async () => {
-    const blocks = shellBlocks(join(ROOT_DIR, 'README.md'));
+describe('README.md and docs/guide.md', () => {
+  it('leave no sh block unrun: every page with one is in the walk-through', () => {
+    expect(pagesWithShellBlocks(ROOT_DIR).sort()).toEqual([...WALKTHROUGH].sort());
+  });
+
+  it('run every sh block in order against a fresh server, with no error', async () => {
+    const blocks = WALKTHROUGH.flatMap((page) => shellBlocks(join(ROOT_DIR, page), page));
     expect(blocks.length).toBeGreaterThanOrEqual(6);
     const port = new URL(server.baseUrl).port;
     const known: Record<string, string> = { ROOT: db.rootKey };
@@ -72,7 +76,7 @@ describe('README.md', () => {
     const local = (script: string) => script.replaceAll('localhost:4000', `127.0.0.1:${port}`);
     for (const [index, step] of steps(blocks).entries()) {
       const result = await run(local(step.script), index);
-      const where = `README block at line ${step.block.line}:\n${step.script}\n--- printed:\n${result.stdout}${result.stderr}`;
+      const where = `block at ${step.block.where}:\n${step.script}\n--- printed:\n${result.stdout}${result.stderr}`;
       expect(result.status, where).toBe(0);
       expect(result.stderr, where).toBe('');
       expect(result.stdout, where).not.toMatch(/"errors":\[|\{"error":\{/);
@@ -81,7 +85,7 @@ describe('README.md', () => {
       // Then the lines a reader fills in by copying from what was just printed.
       const filled = step.placeholders.map(({ name, prefix, comment }) => {
         const value = known[name] ?? lastValue(lastOutput, prefix);
-        expect(value, `README line ${step.block.line}: nothing like ${prefix}… above ${name}= in:\n${lastOutput}`).toBeDefined();
+        expect(value, `${step.block.where}: nothing like ${prefix}… above ${name}= in:\n${lastOutput}`).toBeDefined();
         return `${name}=${value}${comment}`;
       });
       if (filled.length) expect((await run(filled.join('\n'), index)).status).toBe(0);

@@ -4,8 +4,8 @@ import { type ProcessDatabase, type TrackedProcess, getJson, gql, prepareProcess
 import { BIN, type Launcher } from '../helpers/server-process';
 
 /**
- * A stop is graceful however the server is started and whatever NODE_ENV says (README
- * "Running": "flushes usage counters … and exits 0"). Apollo's own signal handling is
+ * A stop is graceful however the server is started and whatever NODE_ENV says (docs/how-it-works.md,
+ * "Shutdown": "flushes usage counters … and exits 0"). Apollo's own signal handling is
  * active whenever NODE_ENV is not `test`; it used to re-kill the process (exit 143/130)
  * before the usage counted in the last second was written. Each case starts the built
  * server the way an operator does, counts five verifications, signals at once, and the

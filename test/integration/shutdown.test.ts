@@ -15,7 +15,7 @@ import {
 import { type HttpAnswer, type SlowRequest, requestOnce, slowGet, slowPost, tryConnect } from '../helpers/slow-http';
 
 /**
- * Graceful shutdown of the real server process (README "Reviewing usage": "A graceful
+ * Graceful shutdown of the real server process (docs/guide.md "Reviewing usage": "A graceful
  * stop writes what is left"). On SIGTERM the process stops accepting connections,
  * lets every request it has begun reading finish with a complete, successful response,
  * writes the usage counts still in memory (including those of the requests that

@@ -1,8 +1,8 @@
 /**
  * Every identity header /auth/forward answers with, always all of them (empty where one
  * does not apply): a proxy recipe that copies each of them onto the upstream request then
- * overwrites (or, being empty, drops) any a client forged. The README's nginx and Traefik
- * recipes list exactly these; the nginx test runs the README's block and forges each one.
+ * overwrites (or, being empty, drops) any a client forged. The nginx and Traefik recipes of
+ * docs/guide.md list exactly these; the nginx test runs the guide's block and forges each one.
  */
 export const IDENTITY_HEADERS = [
   'x-keygate-app-id',
