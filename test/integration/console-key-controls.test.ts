@@ -100,7 +100,7 @@ describe.skipIf(!suite.installed)('the Create key dialog with key controls', () 
     await keyRow(suite.page, 'metered', /Active/).getByRole('link', { name: 'metered' }).click();
     await expect.poll(async () => (await details()).Owner).toBe('customer-43');
     expect((await details()).Credits).toBe('100 left · refills 50 daily');
-    await suite.ui.screenshot('key-page-controls');
+    await suite.ui.screenshot('docs-key-controls');
     expect(suite.ui.problems).toEqual([]);
   });
 });

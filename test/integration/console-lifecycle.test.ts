@@ -47,7 +47,7 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
     const complete = page.getByRole('dialog', { name: 'Complete rotation' });
     // The old key was just verified: the panel says it is still in use.
     await complete.getByText(/The old key is still in use: \d+ verification/).waitFor();
-    await suite.ui.screenshot('complete-rotation');
+    await suite.ui.screenshot('docs-complete-rotation');
     await complete.getByRole('button', { name: 'Complete rotation' }).click();
     await complete.waitFor({ state: 'hidden' });
     expect(await verifyStatus(suite.server, first)).toBe(401);

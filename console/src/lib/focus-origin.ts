@@ -18,9 +18,14 @@ export function captureFocusOrigin(): HTMLElement | null {
   return current;
 }
 
-/** Focuses the origin if it is still on the page; false when it is gone (the caller falls back). */
+/**
+ * Focuses the origin, or when it is gone (the action removed it: "Revoke" on a key that is
+ * now revoked) the page's heading, so focus never falls to <body>. False only without either.
+ */
 export function restoreFocus(origin: HTMLElement | null): boolean {
-  if (!origin?.isConnected) return false;
-  origin.focus();
+  const target = origin?.isConnected ? origin : document.querySelector<HTMLElement>('main h1');
+  if (!target) return false;
+  if (target !== origin) target.tabIndex = -1;
+  target.focus();
   return true;
 }

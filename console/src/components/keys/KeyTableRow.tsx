@@ -34,7 +34,7 @@ export function KeyTableRow({ apiKey: key, appId, now, onAction }: { apiKey: Key
         <UsageChart buckets={key.usage} series={['verifications']} width={96} height={28} compact />
         <span className="visually-hidden">{plural(uses, 'verification')} in 30 days</span>
       </td>
-      <td className="row-actions">
+      <td className="menu-cell">
         <ActionsMenu label={`Actions for ${key.name}`} actions={actions} />
       </td>
     </tr>
