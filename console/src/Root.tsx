@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { BrowserRouter } from 'react-router';
+import { BrowserRouter, useSearchParams } from 'react-router';
 import { Provider, useQuery } from 'urql';
 import { Layout } from './components/Layout';
+import { Toasts } from './components/Toasts';
 import { ViewerDocument, type KeyMode } from './gql/graphql';
 import { createClient, signOut } from './lib/client';
 import { isSessionEnded } from './lib/errors';
@@ -40,7 +41,19 @@ interface GateProps {
 
 function Gate({ ended, restart, signedIn }: GateProps) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: ViewerDocument, requestPolicy: 'network-only' });
-  const [chosenMode, setMode] = useState<KeyMode>('LIVE');
+  // Root's choice of mode lives in the URL (?mode=test), so a reload or a shared link keeps it.
+  const [params, setParams] = useSearchParams();
+  const chosenMode: KeyMode = params.get('mode') === 'test' ? 'TEST' : 'LIVE';
+  const setMode = useCallback(
+    (mode: KeyMode) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (mode === 'TEST') next.set('mode', 'test');
+        else next.delete('mode');
+        return next;
+      }),
+    [setParams],
+  );
   const viewer = data?.viewer;
   const session = useMemo<Session | null>(
     () =>
@@ -49,6 +62,7 @@ function Gate({ ended, restart, signedIn }: GateProps) {
             viewer,
             mode: viewer.mode ?? chosenMode,
             setMode,
+            link: (path: string) => (!viewer.mode && chosenMode === 'TEST' ? `${path}${path.includes('?') ? '&' : '?'}mode=test` : path),
             can: (permission) => viewer.permissions.includes(permission),
             signOut: async () => {
               await signOut();
@@ -56,7 +70,7 @@ function Gate({ ended, restart, signedIn }: GateProps) {
             },
           }
         : null,
-    [viewer, chosenMode, restart],
+    [viewer, chosenMode, setMode, restart],
   );
   useEffect(() => {
     signedIn.current = session !== null;
@@ -78,7 +92,9 @@ function Gate({ ended, restart, signedIn }: GateProps) {
   }
   return (
     <SessionContext.Provider value={session}>
-      <Layout />
+      <Toasts>
+        <Layout />
+      </Toasts>
     </SessionContext.Provider>
   );
 }

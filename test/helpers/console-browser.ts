@@ -8,19 +8,25 @@ import { startTestServer, type TestServer, type TestServerOptions } from './test
 
 /** Screenshots the browser suites write (gitignored): docs/ holds the few that are committed. */
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-results', 'console');
+/** Where the committed screenshots live; written only when KEYGATE_DOCS_SCREENSHOTS=1 (see ConsolePage.screenshot). */
+const DOCS_DIR = join(__dirname, '..', '..', 'docs');
 
 export interface ConsolePage {
   context: BrowserContext;
   page: Page;
   /** Content-Security-Policy violations the page reported, and console errors. */
   problems: string[];
+  /** Into test-results/console/; a name starting "docs-" also becomes docs/console-<rest>.png under KEYGATE_DOCS_SCREENSHOTS=1. */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The widths the console promises to work at: a laptop window and a phone. */
+export const CONSOLE_WIDTHS = [1280, 390] as const;
+
 /** A fresh browser context (no cookies) on the console of `server`, recording CSP violations. */
-export async function openConsole(browser: Browser, server: TestServer): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+export async function openConsole(browser: Browser, server: TestServer, width = 1280): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 860 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -42,6 +48,10 @@ export async function openConsole(browser: Browser, server: TestServer): Promise
     problems,
     screenshot: async (name) => {
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+      // KEYGATE_DOCS_SCREENSHOTS=1 regenerates the committed ones (docs/console-*.png) from the same run.
+      if (process.env.KEYGATE_DOCS_SCREENSHOTS === '1' && name.startsWith('docs-')) {
+        await page.screenshot({ path: join(DOCS_DIR, `console-${name.slice('docs-'.length)}.png`), fullPage: false });
+      }
     },
     close: () => context.close(),
   };
@@ -140,6 +150,28 @@ export async function readReveal(page: Page): Promise<string> {
 /** The keys table's row for a key with this name and (visible) status text. */
 export function keyRow(page: Page, name: string, status: RegExp) {
   return page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) }).filter({ hasText: status });
+}
+
+/** Chooses an action ("Rotate", "Revoke", …) from a key row's "Actions for <name>" menu. */
+export async function keyAction(page: Page, name: string, status: RegExp, action: string): Promise<void> {
+  await keyRow(page, name, status).getByRole('button', { name: `Actions for ${name}` }).click();
+  await page.getByRole('menu').getByRole('menuitem', { name: action, exact: true }).click();
+}
+
+/**
+ * What makes the page scroll sideways (the console promises it never does, at any width it
+ * supports): empty when the page is no wider than the window, else the elements sticking out.
+ */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  // Runs in the page (the test program has no DOM types).
+  return page.evaluate(`(() => {
+    if (document.documentElement.scrollWidth <= innerWidth) return [];
+    // Inside a box that scrolls or clips by itself (a wide table's wrapper) sticking out is fine.
+    const clipped = (e) => { for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };
+    const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1 && !clipped(e));
+    const described = out.map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' right=' + Math.round(e.getBoundingClientRect().right));
+    return described.length > 0 ? described.slice(0, 8) : ['page ' + document.documentElement.scrollWidth + ' px wide'];
+  })()`);
 }
 
 /** GET /auth/verify with the key, from node (outside the browser): the HTTP status. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSuite, createSecretKey, keyRow, seriousA11yViolations } from '../helpers/console-browser';
+import { consoleSuite, createSecretKey, keyAction, keyRow, seriousA11yViolations } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** console-a11y's promise for the key-control and webhook screens: axe-core finds nothing serious, and each dialog works by keyboard alone. */
@@ -38,11 +38,11 @@ describe.skipIf(!suite.installed)('key-control and webhook screens under axe-cor
   it('the keys table with controls, the Edit and the Disable key dialogs', async () => {
     await createSecretKey(suite.page, 'edited');
     await expectAccessible('keys with owner, credits and IP columns');
-    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Edit' }).click();
+    await keyAction(suite.page, 'edited', /Active/, 'Edit');
     await suite.page.getByRole('dialog', { name: 'Edit edited' }).waitFor();
     await expectAccessible('edit key dialog');
     await suite.page.keyboard.press('Escape');
-    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).click();
+    await keyAction(suite.page, 'edited', /Active/, 'Disable key');
     await suite.page.getByRole('dialog', { name: 'Disable edited?' }).waitFor();
     await expectAccessible('disable key dialog');
     await suite.page.keyboard.press('Escape');
@@ -80,7 +80,7 @@ describe.skipIf(!suite.installed)('the new dialogs by keyboard alone', () => {
     await suite.page.getByRole('button', { name: 'Create endpoint' }).focus();
     await suite.page.keyboard.press('Enter');
     const dialog = suite.page.getByRole('dialog');
-    await expect.poll(() => suite.page.evaluate(`document.activeElement?.closest('dialog') !== null`)).toBe(true);
+    await expect.poll(() => suite.page.evaluate(`document.activeElement?.closest('[role="dialog"]') !== null`)).toBe(true);
     await suite.page.keyboard.type(`${receiver.url}/second`);
     // Tab to the first event type and tick it with Space; Shift+Tab back to the URL, where Enter submits.
     await suite.page.keyboard.press('Tab');
@@ -101,15 +101,20 @@ describe.skipIf(!suite.installed)('the new dialogs by keyboard alone', () => {
 
   it('Disable key: focus starts on Cancel, Escape cancels, Shift+Tab then Enter disables', async () => {
     await suite.page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
-    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
-    await suite.page.keyboard.press('Enter');
+    const chooseDisable = async () => {
+      await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Actions for edited' }).focus();
+      await suite.page.keyboard.press('Enter');
+      await suite.page.getByRole('menu').waitFor();
+      await suite.page.keyboard.press('d');
+      await suite.page.keyboard.press('Enter');
+    };
+    await chooseDisable();
     const dialog = suite.page.getByRole('dialog', { name: 'Disable edited?' });
     await dialog.waitFor();
     expect(await suite.page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
     await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Disable key' }).focus();
-    await suite.page.keyboard.press('Enter');
+    await chooseDisable();
     await dialog.waitFor();
     await suite.page.keyboard.press('Shift+Tab');
     await suite.page.keyboard.press('Enter');

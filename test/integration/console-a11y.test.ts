@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSuite, createAppInConsole, createSecretKey, keyRow, readReveal, seriousA11yViolations, signInAs } from '../helpers/console-browser';
+import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, seriousA11yViolations, signInAs } from '../helpers/console-browser';
 
 /** axe-core on every screen and dialog (no serious or critical violation), and every dialog by keyboard alone. */
 const suite = consoleSuite('console-a11y.test.ts');
@@ -43,14 +43,14 @@ describe.skipIf(!suite.installed)('every console screen under axe-core', () => {
     await expectAccessible('create key dialog');
     await suite.page.keyboard.press('Escape');
     await createSecretKey(suite.page, 'worker');
-    await keyRow(suite.page, 'worker', /Active/).getByRole('button', { name: 'Rotate' }).click();
+    await keyAction(suite.page, 'worker', /Active/, 'Rotate');
     await suite.page.getByRole('dialog', { name: 'Rotate worker' }).waitFor();
     await expectAccessible('rotate dialog');
     await suite.page.getByRole('dialog').getByRole('button', { name: 'Rotate key' }).click();
     await suite.page.getByRole('dialog').getByLabel('Secret key').waitFor();
     await expectAccessible('secret reveal');
     await readReveal(suite.page);
-    await keyRow(suite.page, 'worker', /Active/).getByRole('button', { name: 'Revoke' }).click();
+    await keyAction(suite.page, 'worker', /Active/, 'Revoke');
     await suite.page.getByRole('dialog', { name: 'Revoke worker?' }).waitFor();
     await expectAccessible('revoke dialog');
     await suite.page.keyboard.press('Escape');
@@ -88,7 +88,7 @@ describe.skipIf(!suite.installed)('dialogs by keyboard alone', () => {
     await suite.page.keyboard.press('Enter');
     const dialog = suite.page.getByRole('dialog');
     // The modal dialog moved focus to its first field.
-    await expect.poll(() => suite.page.evaluate(`document.activeElement?.closest('dialog') !== null`)).toBe(true);
+    await expect.poll(() => suite.page.evaluate(`document.activeElement?.closest('[role="dialog"]') !== null`)).toBe(true);
     await suite.page.keyboard.type('keyboard-key');
     await suite.page.keyboard.press('Enter');
     await dialog.getByLabel('Secret key').waitFor();
@@ -101,15 +101,24 @@ describe.skipIf(!suite.installed)('dialogs by keyboard alone', () => {
     await keyRow(suite.page, 'keyboard-key', /Active/).waitFor();
   });
 
-  it('Revoke: Escape cancels, Enter on "Revoke key" revokes', async () => {
-    await keyRow(suite.page, 'keyboard-key', /Active/).getByRole('button', { name: 'Revoke' }).focus();
-    await suite.page.keyboard.press('Enter');
+  it('Revoke from the row menu: Escape cancels (focus back on the menu button), Enter on "Revoke key" revokes', async () => {
+    const menuButton = keyRow(suite.page, 'keyboard-key', /Active/).getByRole('button', { name: 'Actions for keyboard-key' });
+    const chooseRevoke = async () => {
+      await menuButton.focus();
+      await suite.page.keyboard.press('Enter');
+      await suite.page.getByRole('menu').waitFor();
+      // End: the last item, Revoke (the menu opened on its first, Edit).
+      await suite.page.keyboard.press('End');
+      await suite.page.getByRole('menuitem', { name: 'Revoke', exact: true }).and(suite.page.locator(':focus')).waitFor();
+      await suite.page.keyboard.press('Enter');
+    };
+    await chooseRevoke();
     const dialog = suite.page.getByRole('dialog', { name: 'Revoke keyboard-key?' });
     await dialog.waitFor();
     await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await keyRow(suite.page, 'keyboard-key', /Active/).getByRole('button', { name: 'Revoke' }).focus();
-    await suite.page.keyboard.press('Enter');
+    await expect.poll(() => suite.page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Actions for keyboard-key');
+    await chooseRevoke();
     await dialog.waitFor();
     await suite.page.keyboard.type('no longer needed');
     await suite.page.keyboard.press('Tab');

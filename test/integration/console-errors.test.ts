@@ -30,7 +30,7 @@ describe.skipIf(!suite.installed)('refusals in the console', () => {
     await dialog.getByLabel('Maximum token lifetime (seconds)').fill('600');
     await dialog.getByRole('button', { name: 'Create app' }).click();
     await dialog.getByRole('alert').waitFor();
-    expect(await errorOf(suite.page, 'Default token lifetime (seconds)')).toBe('defaultTokenLifetime must not exceed maxTokenLifetime');
+    expect(await errorOf(suite.page, 'Default token lifetime (seconds)')).toBe('Default token lifetime must not exceed Maximum token lifetime');
     await suite.page.keyboard.press('Escape');
   });
 

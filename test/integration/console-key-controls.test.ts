@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ApiKeyDocument } from '../generated/graphql';
-import { consoleSuite, keyRow, readReveal } from '../helpers/console-browser';
+import { consoleSuite, keyAction, keyRow, readReveal } from '../helpers/console-browser';
 
 /** DESIGN.md "Key controls" in the console: owner, metadata, IP allow-list and credits from the Create key dialog. */
 const suite = consoleSuite('console-key-controls.test.ts', { app: 'Controlled app' });
+
+/** The key page's details, term → text. */
+async function details(): Promise<Record<string, string>> {
+  const terms = await suite.page.locator('.details-list dt').allTextContents();
+  const values = await suite.page.locator('.details-list dd').allTextContents();
+  return Object.fromEntries(terms.map((t, i) => [t, values[i]]));
+}
 
 async function openCreateKey() {
   await suite.page.getByRole('button', { name: 'Create key' }).click();
@@ -25,13 +32,13 @@ describe.skipIf(!suite.installed)('the Create key dialog with key controls', () 
     expect(await suite.page.getByRole('rowheader', { name: 'bad-meta' }).count()).toBe(0);
   });
 
-  it('shows the API’s error for a bad IP entry beside "Allowed IPs" (extensions.field)', async () => {
+  it('shows the API’s error for a bad IP entry beside "Allowed IPs" (extensions.field), naming the entry', async () => {
     const dialog = await openCreateKey();
     await dialog.getByLabel('Name').fill('bad-ip');
     await dialog.getByLabel('Allowed IPs').fill('10.0.0.0/8\nnot-an-address');
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Allowed IPs').getAttribute('aria-invalid')).toBe('true');
-    await dialog.getByText('allowedIps entries must be IP addresses or CIDR ranges').waitFor();
+    await dialog.getByText('not-an-address is not an IP address or CIDR range').waitFor();
     await suite.page.keyboard.press('Escape');
   });
 
@@ -41,17 +48,17 @@ describe.skipIf(!suite.installed)('the Create key dialog with key controls', () 
     await dialog.getByLabel('Metadata').fill(JSON.stringify({ blob: 'x'.repeat(5000) }));
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Metadata').getAttribute('aria-invalid')).toBe('true');
-    await dialog.getByText('meta must be at most 4096 bytes as JSON').waitFor();
+    await dialog.getByText('Metadata must be at most 4096 bytes as JSON').waitFor();
     await dialog.getByLabel('Metadata').fill('');
     await dialog.getByLabel('Credits').fill('-1');
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => dialog.getByLabel('Credits').getAttribute('aria-invalid')).toBe('true');
-    await dialog.getByText(/^credits\.remaining must be between 0 and/).waitFor();
+    await dialog.getByText(/^Credits must be between 0 and/).waitFor();
     await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
 
-  it('creates a key with owner, metadata, credits with a refill and an IP list, and the table shows them', async () => {
+  it('creates a key with owner, metadata, credits with a refill and an IP list, and its page shows them', async () => {
     const dialog = await openCreateKey();
     await dialog.getByLabel('Name').fill('metered');
     await dialog.getByLabel('Owner').fill('customer-42');
@@ -64,10 +71,12 @@ describe.skipIf(!suite.installed)('the Create key dialog with key controls', () 
     await readReveal(suite.page);
     const row = keyRow(suite.page, 'metered', /Active/);
     await row.waitFor();
-    const cells = await row.getByRole('cell').allTextContents();
-    expect(cells).toEqual(expect.arrayContaining(['customer-42', '100 left · refills 50 daily', '127.0.0.1, 10.0.0.0/8']));
-
     const id = (await row.getAttribute('data-key-id')) as string;
+    await row.getByRole('link', { name: 'metered' }).click();
+    await suite.page.getByRole('heading', { level: 1, name: 'metered' }).waitFor();
+    expect(await details()).toMatchObject({ Owner: 'customer-42', Credits: '100 left · refills 50 daily', 'Allowed IPs': '127.0.0.1, 10.0.0.0/8' });
+    await suite.page.getByRole('link', { name: 'Keys of Controlled app' }).click();
+
     const { apiKey } = await suite.server.root.ok(ApiKeyDocument, { id });
     expect(apiKey).toMatchObject({ ownerId: 'customer-42', meta: { plan: 'pro' }, allowedIps: ['127.0.0.1', '10.0.0.0/8'], credits: { remaining: 100, refill: { interval: 'DAILY', amount: 50 } } });
   });
@@ -82,14 +91,16 @@ describe.skipIf(!suite.installed)('the Create key dialog with key controls', () 
   });
 
   it('edits the owner and sends only what changed (the credit balance stays)', async () => {
-    await keyRow(suite.page, 'metered', /Active/).getByRole('button', { name: 'Edit' }).click();
+    await keyAction(suite.page, 'metered', /Active/, 'Edit');
     const dialog = suite.page.getByRole('dialog', { name: 'Edit metered' });
     expect(await dialog.getByLabel('Metadata').inputValue()).toContain('"plan": "pro"');
     await dialog.getByLabel('Owner').fill('customer-43');
     await dialog.getByRole('button', { name: 'Save key' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await keyRow(suite.page, 'metered', /Active/).getByRole('cell', { name: 'customer-43' }).waitFor();
-    await suite.ui.screenshot('keys-controls');
+    await keyRow(suite.page, 'metered', /Active/).getByRole('link', { name: 'metered' }).click();
+    await expect.poll(async () => (await details()).Owner).toBe('customer-43');
+    expect((await details()).Credits).toBe('100 left · refills 50 daily');
+    await suite.ui.screenshot('docs-key-controls');
     expect(suite.ui.problems).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSuite, createAppInConsole, createSecretKey, keyRow, readReveal, signInAs, verifyStatus } from '../helpers/console-browser';
+import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, signInAs, verifyStatus } from '../helpers/console-browser';
 
 /**
  * The whole key lifecycle as an operator does it, in headless Chromium against a real
@@ -33,7 +33,7 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
 
   it('rotates with a grace period: both keys work until the rotation completes', async () => {
     const { page } = suite.ui;
-    await keyRow(page, 'backend', /Active/).getByRole('button', { name: 'Rotate' }).click();
+    await keyAction(page, 'backend', /Active/, 'Rotate');
     const dialog = page.getByRole('dialog', { name: 'Rotate backend' });
     await dialog.getByLabel('Grace period').selectOption({ label: '1 hour' });
     await dialog.getByRole('button', { name: 'Rotate key' }).click();
@@ -43,11 +43,11 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
     expect(await verifyStatus(suite.server, second)).toBe(200);
     await keyRow(page, 'backend', /Rotating · (5\d min|1 h 0 min) left/).waitFor();
 
-    await keyRow(page, 'backend', /Rotating/).getByRole('button', { name: 'Complete rotation' }).click();
+    await keyAction(page, 'backend', /Rotating/, 'Complete rotation');
     const complete = page.getByRole('dialog', { name: 'Complete rotation' });
     // The old key was just verified: the panel says it is still in use.
     await complete.getByText(/The old key is still in use: \d+ verification/).waitFor();
-    await suite.ui.screenshot('complete-rotation');
+    await suite.ui.screenshot('docs-complete-rotation');
     await complete.getByRole('button', { name: 'Complete rotation' }).click();
     await complete.waitFor({ state: 'hidden' });
     expect(await verifyStatus(suite.server, first)).toBe(401);
@@ -56,7 +56,7 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
 
   it('revokes the new key with a reason: refused from then on', async () => {
     const { page } = suite.ui;
-    await keyRow(page, 'backend', /Active/).getByRole('button', { name: 'Revoke' }).click();
+    await keyAction(page, 'backend', /Active/, 'Revoke');
     const dialog = page.getByRole('dialog', { name: 'Revoke backend?' });
     await dialog.getByLabel('Reason').fill('lifecycle test');
     await dialog.getByRole('button', { name: 'Revoke key' }).click();

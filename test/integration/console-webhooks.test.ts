@@ -53,7 +53,7 @@ describe.skipIf(!suite.installed)('webhook endpoints in the console', () => {
     expect((await delivery.getByRole('cell').allTextContents()).slice(0, 3)).toEqual(['Succeeded', '1', 'HTTP 204']);
     expect(await delivery.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(receiver.events('webhook.test')).toHaveLength(1);
-    await suite.ui.screenshot('webhooks');
+    await suite.ui.screenshot('docs-webhooks');
   });
 
   it('shows only test-mode endpoints under the Test mode switch, and creates them in test mode', async () => {

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { AppFieldsFragment } from '../gql/graphql';
-import { intOf, listOf } from '../lib/useForm';
+import { fieldErrors, intOf, listOf, numberError } from '../lib/useForm';
 import { Field } from './Field';
 import { FormActions } from './FormActions';
 
@@ -18,11 +18,13 @@ interface AppFormProps {
   busy: boolean;
   fieldError(name: string): string | null;
   onSubmit(values: AppFormValues): void;
+  /** Values refused before sending (a lifetime that is not a number), to show beside their fields. */
+  onInvalid(errors: Record<string, string>): void;
   onCancel?(): void;
 }
 
 /** The app's settings, shared by "Create app" and the settings page. */
-export function AppForm({ initial, submitLabel, busy, fieldError, onSubmit, onCancel }: AppFormProps) {
+export function AppForm({ initial, submitLabel, busy, fieldError, onSubmit, onInvalid, onCancel }: AppFormProps) {
   const [name, setName] = useState(initial?.name ?? '');
   const [origins, setOrigins] = useState(initial?.allowedOrigins.join('\n') ?? '');
   const [defaultLifetime, setDefaultLifetime] = useState(initial ? String(initial.defaultTokenLifetime) : '');
@@ -31,6 +33,11 @@ export function AppForm({ initial, submitLabel, busy, fieldError, onSubmit, onCa
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const invalid = fieldErrors({
+      defaultTokenLifetime: numberError(defaultLifetime, 'Default token lifetime'),
+      maxTokenLifetime: numberError(maxLifetime, 'Maximum token lifetime'),
+    });
+    if (Object.keys(invalid).length > 0) return onInvalid(invalid);
     onSubmit({ name, allowedOrigins: listOf(origins), defaultTokenLifetime: intOf(defaultLifetime), maxTokenLifetime: intOf(maxLifetime), publishableCanPublish: canPublish });
   };
 

@@ -1,46 +1,46 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import * as RadixDialog from '@radix-ui/react-dialog';
+import { type ReactNode, useState } from 'react';
+import { captureFocusOrigin, restoreFocus } from '../lib/focus-origin';
 
 interface DialogProps {
   title: string;
-  open: boolean;
-  /** Escape and the close button ask this; the owner decides (a reveal may want a confirmation first). */
+  /** Escape and clicks outside ask this; the owner decides (a reveal may want a confirmation first). */
   onClose(): void;
   children: ReactNode;
 }
 
 /**
- * The native modal <dialog>: the browser traps focus inside it, makes the page behind
- * inert and turns Escape into a cancel event, so every dialog is keyboard-usable.
+ * A modal dialog (Radix): focus trapped inside, the page behind hidden from screen
+ * readers, Escape to close, and on close focus back on the control that opened it.
+ * A dialog is rendered only while open, so it is always open here. No Radix Overlay: its
+ * scroll lock injects a <style> element, which the console's CSP (style-src 'self') refuses;
+ * the dimmed backdrop is the content's own shadow instead (styles.css).
  */
-export function Dialog({ title, open, onClose, children }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      // showModal focuses the first control; a confirmation marks its safe choice instead,
-      // so an Enter pressed twice does not disable or delete anything.
-      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+export function Dialog({ title, onClose, children }: DialogProps) {
+  // Read during the first render, while the opening control still has the focus.
+  const [origin] = useState(captureFocusOrigin);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
-      {open && (
-        <>
-          <h2 id={titleId}>{title}</h2>
+    <RadixDialog.Root open onOpenChange={(open) => !open && onClose()}>
+      <RadixDialog.Portal>
+        <RadixDialog.Content
+          className="dialog"
+          aria-describedby={undefined}
+          onOpenAutoFocus={(event) => {
+            // A confirmation marks its safe choice, so an Enter pressed twice does not disable or delete anything.
+            const safe = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLElement>('[data-autofocus]');
+            if (safe) {
+              event.preventDefault();
+              safe.focus();
+            }
+          }}
+          onCloseAutoFocus={(event) => {
+            if (restoreFocus(origin)) event.preventDefault();
+          }}
+        >
+          <RadixDialog.Title>{title}</RadixDialog.Title>
           {children}
-        </>
-      )}
-    </dialog>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }

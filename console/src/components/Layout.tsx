@@ -1,9 +1,12 @@
+import { useEffect, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useMatch } from 'react-router';
 import { describeViewer, useSession } from '../lib/session';
 import { AppSettingsPage } from '../pages/AppSettingsPage';
 import { AppsPage } from '../pages/AppsPage';
 import { AuditPage } from '../pages/AuditPage';
+import { KeyPage } from '../pages/KeyPage';
 import { KeysPage } from '../pages/KeysPage';
+import { PickAppPage } from '../pages/PickAppPage';
 import { RotationsPage } from '../pages/RotationsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { UsagePage } from '../pages/UsagePage';
@@ -12,11 +15,17 @@ import { TestModeSwitch } from './TestModeSwitch';
 
 /** Header (who you are, the mode, sign out), navigation offering only what the role may do, and the routes. */
 export function Layout() {
-  const { viewer, mode, can, signOut } = useSession();
+  const { viewer, mode, can, signOut, link } = useSession();
   const match = useMatch('/apps/:appId/*');
-  // The app the app-level pages are about: the one in the URL, else an app key's own app.
-  const appId = match?.params.appId ?? viewer.app?.id ?? null;
-  const appLink = (page: string) => (appId ? `/apps/${appId}/${page}` : '/apps');
+  // The app the app-level pages are about: the one in the URL, else the last one visited, else an app key's own.
+  const [lastAppId, setLastAppId] = useState<string | null>(null);
+  const urlAppId = match?.params.appId ?? null;
+  useEffect(() => {
+    if (urlAppId) setLastAppId(urlAppId);
+  }, [urlAppId]);
+  const appId = urlAppId ?? lastAppId ?? viewer.app?.id ?? null;
+  // Without an app yet, an app-level link asks which app first (never a second link to /apps, which would also be "current").
+  const appLink = (page: string) => link(appId ? `/apps/${appId}/${page}` : `/pick/${page}`);
   const home = viewer.type === 'ROOT' || !viewer.app ? '/apps' : `/apps/${viewer.app.id}/keys`;
 
   return (
@@ -41,7 +50,7 @@ export function Layout() {
         </p>
       )}
       <nav aria-label="Main">
-        <NavLink to="/apps" end>
+        <NavLink to={link('/apps')} end>
           Apps
         </NavLink>
         {can('keys:read') && <NavLink to={appLink('keys')}>Keys</NavLink>}
@@ -49,13 +58,15 @@ export function Layout() {
         {can('rotations:read') && <NavLink to={appLink('rotations')}>Rotations</NavLink>}
         {can('audit:read') && <NavLink to={appLink('audit')}>Audit log</NavLink>}
         {can('webhooks:read') && <NavLink to={appLink('webhooks')}>Webhooks</NavLink>}
-        {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? '/settings' : appLink('settings')}>Settings</NavLink>}
+        {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? link('/settings') : appLink('settings')}>Settings</NavLink>}
       </nav>
       <main>
         <Routes>
-          <Route path="/" element={<Navigate to={home} replace />} />
+          <Route path="/" element={<Navigate to={link(home)} replace />} />
           <Route path="/apps" element={<AppsPage />} />
+          <Route path="/pick/:page" element={<PickAppPage />} />
           <Route path="/apps/:appId/keys" element={<KeysPage />} />
+          <Route path="/apps/:appId/keys/:keyId" element={<KeyPage />} />
           <Route path="/apps/:appId/usage" element={<UsagePage />} />
           <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
           <Route path="/apps/:appId/audit" element={<AuditPage />} />

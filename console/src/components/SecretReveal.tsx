@@ -35,7 +35,7 @@ export function SecretReveal({ title, secret, publishable, label = 'Secret key',
   const done = () => (copied || publishable ? onDone() : setConfirming(true));
 
   return (
-    <Dialog title={title} open onClose={done}>
+    <Dialog title={title} onClose={done}>
     <div className="reveal">
       <p className="warning">
         {publishable

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BucketFragment } from '../gql/graphql';
@@ -18,6 +18,7 @@ function toData(buckets: readonly Partial<BucketFragment>[], series: readonly Se
 interface ChartProps {
   buckets: readonly Partial<BucketFragment>[];
   series?: readonly Series[];
+  /** Fixed width in px; without it the chart takes its container's width and follows it (a phone, a resized window). */
   width?: number;
   height?: number;
   /** A sparkline: no axes, no legend. */
@@ -25,10 +26,19 @@ interface ChartProps {
 }
 
 /** A uPlot time series drawn on canvas; the caller wraps it in a captioned figure with the numbers as text. */
-export function UsageChart({ buckets, series = ['verifications', 'failures', 'tokensIssued'], width = 720, height = 240, compact = false }: ChartProps) {
+export function UsageChart({ buckets, series = ['verifications', 'failures', 'tokensIssued'], width: fixedWidth, height = 240, compact = false }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
+  const [measured, setMeasured] = useState(0);
   useEffect(() => {
-    if (!host.current) return;
+    if (fixedWidth || !host.current) return;
+    const element = host.current;
+    const observer = new ResizeObserver(() => setMeasured(Math.floor(element.clientWidth)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [fixedWidth]);
+  const width = fixedWidth ?? measured;
+  useEffect(() => {
+    if (!host.current || width <= 0) return;
     const chosen = SERIES.filter((s) => series.includes(s.key));
     const plot = new uPlot(
       {
@@ -46,7 +56,7 @@ export function UsageChart({ buckets, series = ['verifications', 'failures', 'to
     );
     return () => plot.destroy();
   }, [buckets, series, width, height, compact]);
-  return <div ref={host} aria-hidden="true" />;
+  return <div ref={host} className="chart" aria-hidden="true" />;
 }
 
 export function totals(buckets: readonly BucketFragment[]) {

@@ -40,13 +40,16 @@ export function keyStatusLabel(key: KeyRowFragment, now: number): { label: strin
   }
 }
 
-export function titleCase(value: string | null | undefined): string {
+/** "1 verification", "2 verifications". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** An enum value in the console's wording: "IN_GRACE" → "In grace" (sentence case everywhere). */
+export function humanize(value: string | null | undefined): string {
   if (!value) return '—';
-  return value
-    .toLowerCase()
-    .split('_')
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join(' ');
+  const words = value.toLowerCase().replace(/_/g, ' ');
+  return words[0].toUpperCase() + words.slice(1);
 }
 
 /** "40 left · refills 100 daily" for a key's credits; "Unlimited" without. */

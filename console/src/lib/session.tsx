@@ -8,6 +8,8 @@ export interface Session {
   /** The mode the console shows: the switch for root, the key's own mode for an app key. */
   mode: KeyMode;
   setMode(mode: KeyMode): void;
+  /** A console path with the mode kept (?mode=test), for links and navigation. */
+  link(path: string): string;
   can(permission: string): boolean;
   signOut(): Promise<void>;
 }

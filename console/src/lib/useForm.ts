@@ -13,6 +13,10 @@ export function useApiErrors() {
       setFieldErrors({});
       setFormError(null);
     },
+    /** Refusals found before sending (a number that is not one): shown like the API's. */
+    showFields(errors: Record<string, string>) {
+      setFieldErrors(errors);
+    },
     show(error: CombinedError) {
       const { message, field } = describeError(error);
       // `input.name` and `name` both mean the Name field.
@@ -31,9 +35,27 @@ export function listOf(text: string): string[] {
     .filter(Boolean);
 }
 
-/** An optional whole number from an input; undefined when empty, NaN passes through for the API to refuse. */
+/** An optional whole number from an input; undefined when empty, NaN when it is not one (numberError says so first). */
 export function intOf(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text);
+  return text.trim() === '' ? undefined : /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/**
+ * Checked before the API sees the value: GraphQL refuses a non-number in an Int field with
+ * a message about variables, not about the field. Ranges are the API's to say (its message
+ * names the bounds). null when the text is fine (or empty).
+ */
+export function numberError(text: string, label: string): string | null {
+  const value = intOf(text);
+  if (value === undefined) return null;
+  if (Number.isNaN(value)) return `${label} must be a whole number, e.g. 100`;
+  if (Math.abs(value) > 2_147_483_647) return `${label} is too large`;
+  return null;
+}
+
+/** The field errors among these checks (name → message); empty when every value is fine. */
+export function fieldErrors(checks: Record<string, string | null>): Record<string, string> {
+  return Object.fromEntries(Object.entries(checks).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 /** The metadata textarea holds a JSON object or nothing; anything else is refused before the API sees it. */

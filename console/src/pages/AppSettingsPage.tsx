@@ -33,10 +33,10 @@ export function AppSettingsPage() {
   return (
     <section>
       <h1>Settings of {app.name}</h1>
-      <p className="mono">{app.id}</p>
+      <p className="mono wrap">{app.id}</p>
       <FormError message={errors.formError} />
       {can('apps:update') ? (
-        <AppForm key={app.id} initial={app} submitLabel="Save settings" busy={fetching} fieldError={errors.fieldError} onSubmit={(v) => void save(v)} />
+        <AppForm key={app.id} initial={app} submitLabel="Save settings" busy={fetching} fieldError={errors.fieldError} onInvalid={errors.showFields} onSubmit={(v) => void save(v)} />
       ) : (
         <p>Your key may not change this app's settings.</p>
       )}
@@ -61,13 +61,14 @@ function DeleteAppDialog({ appId, name, onClose }: { appId: string; name: string
   const [{ fetching }, deleteApp] = useMutation(DeleteAppDocument);
   const errors = useApiErrors();
   const navigate = useNavigate();
+  const { link } = useSession();
   const submit = async () => {
     const result = await deleteApp({ id: appId });
     if (result.error) return errors.show(result.error);
-    navigate('/apps');
+    navigate(link('/apps'));
   };
   return (
-    <Dialog title={`Delete ${name}?`} open onClose={onClose}>
+    <Dialog title={`Delete ${name}?`} onClose={onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -9,9 +9,10 @@ import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useApiErrors } from '../lib/useForm';
 import { Pager, usePager } from '../components/Pager';
+import { TableWrap } from '../components/TableWrap';
 
 export function AppsPage() {
-  const { can } = useSession();
+  const { can, link } = useSession();
   const pager = usePager();
   const [{ data, error }] = useQuery({ query: AppsDocument, variables: { first: 20, after: pager.after } });
   const [creating, setCreating] = useState(false);
@@ -30,6 +31,7 @@ export function AppsPage() {
       {error && <FormError message={error.message} />}
       {apps && (
         <>
+          <TableWrap label="Apps">
           <table>
             <caption className="visually-hidden">Apps</caption>
             <thead>
@@ -45,15 +47,19 @@ export function AppsPage() {
               {apps.nodes.map((app) => (
                 <tr key={app.id}>
                   <td>
-                    <Link to={`/apps/${app.id}/keys`}>{app.name}</Link>
+                    <Link to={link(`/apps/${app.id}/keys`)}>{app.name}</Link>
                   </td>
-                  <td className="mono">{app.id}</td>
-                  <td>{app.allowedOrigins.join(', ') || '—'}</td>
+                  <td>
+                    <span className="mono truncate" title={app.id}>
+                      {app.id}
+                    </span>
+                  </td>
+                  <td className="wrap">{app.allowedOrigins.join(', ') || '—'}</td>
                   <td>{formatDate(app.createdAt)}</td>
                   <td>
                     {can('apps:update') && (
-                      <Link to={`/apps/${app.id}/settings`} aria-label={`Settings of ${app.name}`}>
-                        App settings
+                      <Link to={link(`/apps/${app.id}/settings`)}>
+                        Settings<span className="visually-hidden"> of {app.name}</span>
                       </Link>
                     )}
                   </td>
@@ -61,6 +67,7 @@ export function AppsPage() {
               ))}
             </tbody>
           </table>
+          </TableWrap>
           {apps.nodes.length === 0 && <p>No apps yet.</p>}
           <Pager pager={pager} pageInfo={apps.pageInfo} total={apps.totalCount} />
         </>
@@ -74,16 +81,17 @@ function CreateAppDialog({ onClose }: { onClose(): void }) {
   const [{ fetching }, createApp] = useMutation(CreateAppDocument);
   const errors = useApiErrors();
   const navigate = useNavigate();
+  const { link } = useSession();
   const submit = async (values: AppFormValues) => {
     errors.clear();
     const result = await createApp({ input: values });
     if (result.error) return errors.show(result.error);
-    if (result.data) navigate(`/apps/${result.data.createApp.id}/keys`);
+    if (result.data) navigate(link(`/apps/${result.data.createApp.id}/keys`));
   };
   return (
-    <Dialog title="Create app" open onClose={onClose}>
+    <Dialog title="Create app" onClose={onClose}>
       <FormError message={errors.formError} />
-      <AppForm submitLabel="Create app" busy={fetching} fieldError={errors.fieldError} onSubmit={(v) => void submit(v)} onCancel={onClose} />
+      <AppForm submitLabel="Create app" busy={fetching} fieldError={errors.fieldError} onInvalid={errors.showFields} onSubmit={(v) => void submit(v)} onCancel={onClose} />
     </Dialog>
   );
 }

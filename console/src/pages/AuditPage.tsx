@@ -1,15 +1,15 @@
-import { type FormEvent, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { AUDIT_ACTIONS } from '../../../src/modules/audit/audit-actions';
 import { type CombinedError, useClient, useQuery } from 'urql';
+import { type AuditNames, AuditTable } from '../components/AuditTable';
 import { FormError } from '../components/Field';
 import { Pager, usePager } from '../components/Pager';
-import { AuditEventsDocument, type AuditEventsQuery, type AuditEventsQueryVariables, VerifyAuditChainDocument } from '../gql/graphql';
+import { AuditEventsDocument, type AuditEventsQuery, type AuditEventsQueryVariables, AuditNamesDocument, VerifyAuditChainDocument } from '../gql/graphql';
 import { toCsv } from '../lib/csv';
 import { describeError } from '../lib/errors';
-import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
 
-const ACTIONS = ['app.create', 'app.update', 'app.delete', 'key.create', 'key.update', 'key.revoke', 'key.rotate', 'rotation.complete', 'auth.failure', 'console.sign_in', 'console.sign_out'];
 /** The export pages through the filtered list up to this many events. */
 const EXPORT_LIMIT = 10_000;
 
@@ -40,19 +40,19 @@ export function AuditPage() {
   const { mode } = useSession();
   const client = useClient();
   const pager = usePager();
-  const [draft, setDraft] = useState<Filters>(EMPTY);
+  // Filters apply as they are chosen: each change is a new query from the first page.
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [exportError, setExportError] = useState<string | null>(null);
   const base = variablesOf(appId, mode, filters);
   const [{ data, error }] = useQuery({ query: AuditEventsDocument, variables: { ...base, first: 50, after: pager.after }, requestPolicy: 'network-only' });
   const [chain] = useQuery({ query: VerifyAuditChainDocument, variables: { appId, mode }, requestPolicy: 'network-only' });
+  const [namesResult] = useQuery({ query: AuditNamesDocument, variables: { appId, mode } });
   const events = data?.auditEvents;
-
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    pager.reset();
-    setFilters(draft);
-  };
+  const app = namesResult.data?.app;
+  const names = useMemo<AuditNames>(
+    () => ({ appId, appName: app?.name ?? appId, keys: new Map(app?.apiKeys.nodes.map((k) => [k.id, k.name]) ?? []) }),
+    [appId, app],
+  );
 
   const exportCsv = async () => {
     setExportError(null);
@@ -73,7 +73,15 @@ export function AuditPage() {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
 
-  const set = (name: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
+  const set = (name: keyof Filters) => (e: { target: { value: string } }) => {
+    pager.reset();
+    setFilters({ ...filters, [name]: e.target.value });
+  };
+  const keyOptions = app?.apiKeys.nodes.map((k) => (
+    <option key={k.id} value={k.id}>
+      {k.name}
+    </option>
+  ));
 
   return (
     <section>
@@ -87,61 +95,45 @@ export function AuditPage() {
           </span>
         )}
       </div>
-      <form className="filters" onSubmit={apply}>
+      <div className="filters">
         <label>
           Action{' '}
-          <select value={draft.action} onChange={set('action')}>
+          <select value={filters.action} onChange={set('action')}>
             <option value="">Any</option>
-            {ACTIONS.map((a) => (
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a}>{a}</option>
             ))}
           </select>
         </label>
         <label>
-          Actor <input value={draft.actorId} onChange={set('actorId')} placeholder="key_… or root_…" />
+          Actor{' '}
+          <select value={filters.actorId} onChange={set('actorId')}>
+            <option value="">Anyone</option>
+            {keyOptions}
+          </select>
         </label>
         <label>
-          Target <input value={draft.targetId} onChange={set('targetId')} placeholder="key_…, rot_…" />
+          Target{' '}
+          <select value={filters.targetId} onChange={set('targetId')}>
+            <option value="">Anything</option>
+            {app && <option value={app.id}>{app.name} (the app)</option>}
+            {keyOptions}
+          </select>
         </label>
         <label>
-          From <input type="datetime-local" value={draft.from} onChange={set('from')} />
+          From <input type="datetime-local" value={filters.from} onChange={set('from')} />
         </label>
         <label>
-          To <input type="datetime-local" value={draft.to} onChange={set('to')} />
+          To <input type="datetime-local" value={filters.to} onChange={set('to')} />
         </label>
-        <button type="submit">Apply filters</button>
         <button type="button" onClick={() => void exportCsv()}>
           Export CSV
         </button>
-      </form>
+      </div>
       <FormError message={exportError ?? (error ? describeError(error).message : null)} />
       {events && (
         <>
-          <table>
-            <caption className="visually-hidden">Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">IP</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.nodes.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDate(e.at)}</td>
-                  <td className="mono">{e.action}</td>
-                  <td className="mono">{e.actorType === 'ROOT' ? `root ${e.actorId ?? ''}` : (e.actorId ?? '—')}</td>
-                  <td className="mono">{e.targetId ?? '—'}</td>
-                  <td>{e.ip ?? '—'}</td>
-                  <td className="mono details">{e.details ? JSON.stringify(e.details) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditTable events={events.nodes} names={names} caption="Audit events, newest first" />
           <Pager pager={pager} pageInfo={events.pageInfo} total={events.totalCount} />
         </>
       )}

@@ -5,7 +5,7 @@ import { Pager, usePager } from '../components/Pager';
 import { CompleteRotationDialog } from '../components/keys/KeyActions';
 import { RotationUse } from '../components/keys/RotationUse';
 import { RotationsDocument, type RotationsQuery, type RotationStatus } from '../gql/graphql';
-import { formatDate, titleCase } from '../lib/format';
+import { formatDate, humanize } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
 
@@ -43,7 +43,7 @@ export function RotationsPage() {
               {r.oldKey.name} <span className="mono">{r.oldKey.start}…</span> → <span className="mono">{r.newKey.start}…</span>
             </h2>
             <p>
-              {titleCase(r.status)} · started {formatDate(r.startedAt)}
+              {humanize(r.status)} · started {formatDate(r.startedAt)}
               {r.completedAt ? ` · ended ${formatDate(r.completedAt)}` : ''}
             </p>
             {r.status === 'IN_GRACE' && (

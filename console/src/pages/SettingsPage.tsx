@@ -6,6 +6,7 @@ import { RotateSigningKeyDocument, SigningKeysDocument } from '../gql/graphql';
 import { describeError } from '../lib/errors';
 import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
+import { TableWrap } from '../components/TableWrap';
 
 /** Root's settings: the Ed25519 keys that sign session tokens. */
 export function SettingsPage() {
@@ -31,6 +32,7 @@ export function SettingsPage() {
       <p>Session tokens are signed with the current key; retired keys stay in the JWKS until every token they signed has expired.</p>
       {error && <FormError message={describeError(error).message} />}
       {data && (
+        <TableWrap label="Signing keys">
         <table>
           <caption className="visually-hidden">Signing keys</caption>
           <thead>
@@ -52,6 +54,7 @@ export function SettingsPage() {
             ))}
           </tbody>
         </table>
+        </TableWrap>
       )}
       {data?.signingKeys.length === 0 && <p>No signing key yet: one is made when the first token is minted.</p>}
       {can('signing_keys:rotate') && (
@@ -60,7 +63,7 @@ export function SettingsPage() {
         </button>
       )}
       {confirming && (
-        <Dialog title="Rotate signing key" open onClose={() => setConfirming(false)}>
+        <Dialog title="Rotate signing key" onClose={() => setConfirming(false)}>
           <p>New tokens will be signed with a new key. Tokens already issued stay valid until they expire.</p>
           <FormError message={rotateError} />
           <div className="actions">

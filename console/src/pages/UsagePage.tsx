@@ -6,6 +6,7 @@ import { AppKeysDocument, AppUsageDocument, KeyUsageDocument, type UsageGranular
 import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
+import { TableWrap } from '../components/TableWrap';
 
 const PERIOD: Record<UsageGranularity, string> = { HOUR: 'hourly, last 24 hours', DAY: 'daily, last 30 days' };
 
@@ -50,6 +51,7 @@ export function UsagePage() {
       <h2>Unused keys</h2>
       <p>Working keys with no use in 30 days: candidates to revoke.</p>
       {unused.data?.app && (
+        <TableWrap label="Unused keys">
         <table>
           <caption className="visually-hidden">Unused keys</caption>
           <thead>
@@ -71,6 +73,7 @@ export function UsagePage() {
             ))}
           </tbody>
         </table>
+        </TableWrap>
       )}
     </section>
   );

@@ -10,6 +10,7 @@ import { describeError } from '../lib/errors';
 import { formatDate } from '../lib/format';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
+import { TableWrap } from '../components/TableWrap';
 
 /** An app's webhook endpoints for the mode shown, a page at a time, and the deliveries of the one selected. */
 export function WebhooksPage() {
@@ -65,6 +66,7 @@ export function WebhooksPage() {
       <p role="status">{notice}</p>
       {data && !data.app && <p>No such app.</p>}
       {data?.app && (
+        <TableWrap label={mode === 'TEST' ? 'Test endpoints' : 'Live endpoints'}>
         <table className="endpoints">
           <caption className="visually-hidden">{mode === 'TEST' ? 'Test endpoints' : 'Live endpoints'}</caption>
           <thead>
@@ -109,6 +111,7 @@ export function WebhooksPage() {
             ))}
           </tbody>
         </table>
+        </TableWrap>
       )}
       {data?.app && listed?.totalCount === 0 && <p>No {mode === 'TEST' ? 'test' : 'live'} endpoints yet.</p>}
       {listed && listed.totalCount > 0 && <Pager pager={pager} pageInfo={listed.pageInfo} total={listed.totalCount} />}

@@ -12,7 +12,7 @@ class AuditEventsArgs extends PageArgs {
   @Field(() => ID)
   appId!: string;
 
-  @Field(() => KeyMode, { nullable: true })
+  @Field(() => KeyMode, { nullable: true, description: "This mode's events plus the app-level ones (no mode: app created, settings changed), which concern both modes." })
   mode?: KeyMode | null;
 
   @Field(() => String, { nullable: true, description: 'Only this action, e.g. key.revoke.' })

@@ -5,32 +5,11 @@ import { type Connection, type PageRequest, toConnection } from '../../shared/pa
 import { PrincipalType } from '../auth/principal';
 import { assertAppInScope, modeFilter } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
+import type { AuditAction } from './audit-actions';
 import { AuditChainHead, type ChainVerification, chainKeyOf, eventHash, lockChainHead, verifyChain } from './audit-chain';
 import { AuditEvent } from './audit-event.entity';
 
-export type AuditAction =
-  | 'app.create'
-  | 'app.update'
-  | 'app.delete'
-  | 'key.create'
-  | 'key.update'
-  | 'key.disable'
-  | 'key.enable'
-  | 'key.revoke'
-  | 'key.rotate'
-  | 'rotation.complete'
-  | 'signing_key.rotate'
-  | 'console.sign_in'
-  | 'console.sign_out'
-  | 'key.leaked'
-  | 'webhook.create'
-  | 'webhook.update'
-  | 'webhook.delete'
-  | 'webhook.test'
-  | 'webhook.retry'
-  | 'root_key.create'
-  | 'root_key.revoke'
-  | 'auth.failure';
+export type { AuditAction };
 
 export interface AuditEntry {
   action: AuditAction;
@@ -91,8 +70,9 @@ export interface AuditFilter {
 }
 
 /**
- * Newest first. App keys see only their own app's events of their own mode, plus the
- * app-level events (mode null: app created, settings changed), which concern both modes.
+ * Newest first. A mode filter (an app key's own mode, or the one root asks for) keeps that
+ * mode's events plus the app-level ones (mode null: app created, settings changed), which
+ * concern both modes: the console's audit log of either mode shows them.
  */
 export async function listAuditEvents(em: EntityManager, actor: Actor, appId: string, filter: AuditFilter, page: PageRequest): Promise<Connection<AuditEvent>> {
   assertAppInScope(actor.principal, appId, 'App');
@@ -101,7 +81,7 @@ export async function listAuditEvents(em: EntityManager, actor: Actor, appId: st
   if (filter.from && filter.to && filter.from > filter.to) throw new BadInputError('from must not be after to', 'from');
   const conditions: FilterQuery<AuditEvent>[] = [{ appId }];
   if (scopedMode !== null) {
-    conditions.push(actor.principal.type === PrincipalType.API_KEY ? { $or: [{ mode: scopedMode }, { mode: null }] } : { mode: scopedMode });
+    conditions.push({ $or: [{ mode: scopedMode }, { mode: null }] });
   }
   if (filter.action) conditions.push({ action: filter.action });
   if (filter.actorId) conditions.push({ actorId: filter.actorId });

@@ -29,7 +29,9 @@ export function normalizeAllowedIps(entries: string[], field = 'allowedIps'): st
   const probe = new BlockList();
   const normalized = entries.map((raw) => raw.trim().toLowerCase());
   for (const entry of normalized) {
-    if (entry.length > 64 || !addEntry(probe, entry)) throw new BadInputError(`${field} entries must be IP addresses or CIDR ranges (e.g. 203.0.113.0/24, 2001:db8::/32)`, field);
+    // The entry is named (shortened: it is the caller's own input), so a long list's one typo is found at once.
+    const shown = entry.length > 64 ? `${entry.slice(0, 61)}…` : entry;
+    if (entry.length > 64 || !addEntry(probe, entry)) throw new BadInputError(`${shown} is not an IP address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)`, field);
   }
   return [...new Set(normalized)];
 }

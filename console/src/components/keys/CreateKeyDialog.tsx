@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { CreateApiKeyDocument, type KeyKind, type KeyRole } from '../../gql/graphql';
 import { useSession } from '../../lib/session';
-import { intOf, listOf, useApiErrors } from '../../lib/useForm';
+import { fieldErrors, intOf, listOf, numberError, useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
@@ -39,7 +39,8 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
     errors.clear();
     const limit = intOf(rateLimit);
     const extra = controls.read();
-    if (!extra) return;
+    const invalid = { ...fieldErrors({ 'rateLimit.limit': numberError(rateLimit, 'Rate limit'), 'rateLimit.windowSeconds': numberError(rateWindow, 'Rate limit window') }), ...('errors' in extra ? extra.errors : {}) };
+    if (Object.keys(invalid).length > 0 || 'errors' in extra) return errors.showFields(invalid);
     const result = await createKey({
       input: {
         appId,
@@ -50,7 +51,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
         expiresAt: expires ? new Date(expires).toISOString() : null,
         allowedOrigins: kind === 'PUBLISHABLE' && origins.trim() ? listOf(origins) : undefined,
         rateLimit: limit === undefined ? undefined : { limit, windowSeconds: intOf(rateWindow) ?? 60 },
-        ...extra,
+        ...extra.input,
       },
     });
     if (result.error) return errors.show(result.error);
@@ -62,7 +63,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
 
   if (created) return <SecretReveal title="Your new key" secret={created.secret} publishable={created.publishable} onDone={onClose} />;
   return (
-    <Dialog title={`Create key (${mode === 'TEST' ? 'test' : 'live'} mode)`} open onClose={onClose}>
+    <Dialog title={`Create key (${mode === 'TEST' ? 'test' : 'live'} mode)`} onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <FormError message={errors.formError} />
         <Field label="Name" hint="What uses it, e.g. billing-backend" error={errors.fieldError('name')}>

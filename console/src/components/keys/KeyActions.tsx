@@ -33,7 +33,7 @@ export function RevokeDialog({ apiKey, onClose, onDone }: ActionProps) {
     onClose();
   };
   return (
-    <Dialog title={`Revoke ${apiKey.name}?`} open onClose={onClose}>
+    <Dialog title={`Revoke ${apiKey.name}?`} onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <p>The key stops working at once, and every session token it minted becomes inactive. This cannot be undone.</p>
         <FormError message={errors.formError} />
@@ -73,7 +73,7 @@ export function RotateDialog({ apiKey, onClose, onDone }: ActionProps) {
   };
   if (secret) return <SecretReveal title="The new key" secret={secret} publishable={apiKey.kind === 'PUBLISHABLE'} onDone={onClose} />;
   return (
-    <Dialog title={`Rotate ${apiKey.name}`} open onClose={onClose}>
+    <Dialog title={`Rotate ${apiKey.name}`} onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <p>A new key replaces this one. The old key keeps working for the grace period, so you can deploy the new one first.</p>
         <FormError message={errors.formError} />
@@ -117,7 +117,7 @@ export function CompleteRotationDialog({ rotation, oldKeyId, onClose, onDone }: 
     onClose();
   };
   return (
-    <Dialog title="Complete rotation" open onClose={onClose}>
+    <Dialog title="Complete rotation" onClose={onClose}>
       <RotationUse oldKeyId={oldKeyId} startedAt={rotation.startedAt} graceEndsAt={rotation.graceEndsAt} />
       <p>Completing ends the grace period now: the old key stops working at once.</p>
       <FormError message={errors.formError} />

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CreditsInput, KeyRowFragment, RefillInterval } from '../../gql/graphql';
-import { intOf, listOf, parseMeta } from '../../lib/useForm';
+import { fieldErrors, intOf, listOf, numberError, parseMeta } from '../../lib/useForm';
 import { Field } from '../Field';
 
 type Initial = Pick<KeyRowFragment, 'ownerId' | 'meta' | 'allowedIps' | 'credits'> | null;
@@ -26,19 +26,20 @@ export function useKeyControls(initial: Initial) {
   const [refill, setRefill] = useState<RefillInterval | ''>(initial?.credits?.refill?.interval ?? '');
   const [amount, setAmount] = useState(initial?.credits?.refill ? String(initial.credits.refill.amount) : '');
   const [day, setDay] = useState(initial?.credits?.refill?.dayOfMonth ? String(initial.credits.refill.dayOfMonth) : '');
-  const [metaError, setMetaError] = useState<string | null>(null);
   // The values the form opened with: an edit sends only what differs from them.
   const [start] = useState(() => ({ owner, meta, ips, credits, refill, amount, day }));
   const editing = initial !== null;
 
-  /** The input fields, or null when the metadata is not a JSON object (its error is then shown). */
-  function read(): ControlsInput | null {
+  /** The input fields, or the errors to show beside them (metadata that is not a JSON object, a number that is not one). */
+  function read(): { input: ControlsInput } | { errors: Record<string, string> } {
     const parsed = parseMeta(meta);
-    if ('error' in parsed) {
-      setMetaError(parsed.error);
-      return null;
-    }
-    setMetaError(null);
+    const errors = fieldErrors({
+      meta: 'error' in parsed ? parsed.error : null,
+      'credits.remaining': numberError(credits, 'Credits'),
+      'credits.refill.amount': refill ? numberError(amount, 'Refill amount') : null,
+      'credits.refill.dayOfMonth': refill === 'MONTHLY' ? numberError(day, 'Refill day of month') : null,
+    });
+    if ('error' in parsed || Object.keys(errors).length > 0) return { errors };
     const input: ControlsInput = {};
     const changed = (now: string, before: string) => (editing ? now !== before : now.trim() !== '');
     if (changed(owner, start.owner)) input.ownerId = owner.trim() || null;
@@ -55,10 +56,10 @@ export function useKeyControls(initial: Initial) {
               refill: refill ? { interval: refill, amount: intOf(amount) ?? Number.NaN, dayOfMonth: refill === 'MONTHLY' ? (intOf(day) ?? null) : null } : null,
             };
     }
-    return input;
+    return { input };
   }
 
-  return { state: { owner, setOwner, meta, setMeta, ips, setIps, credits, setCredits, refill, setRefill, amount, setAmount, day, setDay, metaError }, read };
+  return { state: { owner, setOwner, meta, setMeta, ips, setIps, credits, setCredits, refill, setRefill, amount, setAmount, day, setDay }, read };
 }
 
 type Controls = ReturnType<typeof useKeyControls>['state'];
@@ -70,7 +71,7 @@ export function KeyControlFields({ controls: c, fieldError }: { controls: Contro
       <Field label="Owner" hint="Optional: who the key belongs to in your system, e.g. a customer id" error={fieldError('ownerId')}>
         {(props) => <input {...props} value={c.owner} onChange={(e) => c.setOwner(e.target.value)} />}
       </Field>
-      <Field label="Metadata" hint="Optional JSON object returned on verification; readable by anyone who can read the key, so no secrets" error={c.metaError ?? fieldError('meta')}>
+      <Field label="Metadata" hint="Optional JSON object returned on verification; readable by anyone who can read the key, so no secrets" error={fieldError('meta')}>
         {(props) => <textarea {...props} rows={3} className="mono" spellCheck={false} value={c.meta} onChange={(e) => c.setMeta(e.target.value)} />}
       </Field>
       <Field label="Allowed IPs" hint="Optional: addresses or CIDR ranges, one per line; empty means anywhere" error={fieldError('allowedIps')}>

@@ -23,14 +23,14 @@ export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
     event.preventDefault();
     errors.clear();
     const extra = controls.read();
-    if (!extra) return;
-    const result = await update({ id: apiKey.id, input: { ...(name !== apiKey.name ? { name } : {}), ...extra } });
+    if ('errors' in extra) return errors.showFields(extra.errors);
+    const result = await update({ id: apiKey.id, input: { ...(name !== apiKey.name ? { name } : {}), ...extra.input } });
     if (result.error) return errors.show(result.error);
     onDone();
     onClose();
   };
   return (
-    <Dialog title={`Edit ${apiKey.name}`} open onClose={onClose}>
+    <Dialog title={`Edit ${apiKey.name}`} onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <FormError message={errors.formError} />
         <Field label="Name" error={errors.fieldError('name')}>
@@ -55,7 +55,7 @@ export function DisableKeyDialog({ apiKey, onClose, onDone }: Props) {
     onClose();
   };
   return (
-    <Dialog title={`Disable ${apiKey.name}?`} open onClose={onClose}>
+    <Dialog title={`Disable ${apiKey.name}?`} onClose={onClose}>
       <p>The key is refused (KEY_DISABLED) until you enable it again. Unlike revoking, this can be undone.</p>
       <FormError message={errors.formError} />
       <ConfirmActions confirmLabel="Disable key" disabled={fetching} onConfirm={() => void submit()} onCancel={onClose} />

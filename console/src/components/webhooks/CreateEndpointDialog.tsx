@@ -37,7 +37,7 @@ export function CreateEndpointDialog({ appId, onClose, onCreated }: { appId: str
   if (secret) return <SecretReveal title="The endpoint's signing secret" secret={secret} publishable={false} label="Signing secret" noun="signing secret" onDone={onClose} />;
   const eventsError = errors.fieldError('events');
   return (
-    <Dialog title={`Create endpoint (${mode === 'TEST' ? 'test' : 'live'} mode)`} open onClose={onClose}>
+    <Dialog title={`Create endpoint (${mode === 'TEST' ? 'test' : 'live'} mode)`} onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <FormError message={errors.formError} />
         <Field label="URL" hint="http(s) address that receives the signed events" error={errors.fieldError('url')}>

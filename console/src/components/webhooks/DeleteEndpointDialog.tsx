@@ -16,7 +16,7 @@ export function DeleteEndpointDialog({ endpoint, onClose, onDone }: { endpoint: 
     onClose();
   };
   return (
-    <Dialog title="Delete endpoint?" open onClose={onClose}>
+    <Dialog title="Delete endpoint?" onClose={onClose}>
       <p>
         <span className="mono">{endpoint.url}</span> stops receiving events, and its delivery history is deleted with it. This cannot be undone.
       </p>

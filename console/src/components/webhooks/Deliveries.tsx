@@ -6,6 +6,7 @@ import { formatDate } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { FormError } from '../Field';
 import { Pager, usePager } from '../Pager';
+import { TableWrap } from '../TableWrap';
 
 const STATUS: Record<DeliveryStatus, { label: string; tone: 'ok' | 'warn' | 'bad' }> = {
   PENDING: { label: 'Pending', tone: 'warn' },
@@ -80,6 +81,7 @@ export function Deliveries({ appId, endpoint, listedAfter, refresh }: Props) {
       <FormError message={retryError} />
       {deliveries && (
         <>
+          <TableWrap label="Deliveries">
           <table className="deliveries">
             <caption className="visually-hidden">Deliveries</caption>
             <thead>
@@ -119,6 +121,7 @@ export function Deliveries({ appId, endpoint, listedAfter, refresh }: Props) {
               ))}
             </tbody>
           </table>
+          </TableWrap>
           {deliveries.nodes.length === 0 && <p>No deliveries{status ? ` with this status` : ''} yet.</p>}
           <Pager pager={pager} pageInfo={deliveries.pageInfo} total={deliveries.totalCount} />
         </>

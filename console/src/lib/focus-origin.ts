@@ -1,0 +1,31 @@
+/**
+ * The control a dialog returns focus to when it closes. Radix restores focus to whatever
+ * was focused when the dialog opened, which fails in two cases this console has: a dialog
+ * opened from a menu item (the item is gone once the menu closes: focus would fall to
+ * <body>), and a dialog that replaces another (the reveal after "Create key": the first
+ * dialog's submit button is gone too). The first maps to the menu's trigger button, the
+ * second inherits the replaced dialog's origin. Only one dialog is open at a time.
+ */
+let current: HTMLElement | null = null;
+
+export function captureFocusOrigin(): HTMLElement | null {
+  const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  if (!active || active === document.body) return current;
+  if (active.closest('[role="dialog"]')) return current;
+  const menu = active.closest('[role="menu"]');
+  const triggerId = menu?.getAttribute('aria-labelledby');
+  current = triggerId ? document.getElementById(triggerId) : active;
+  return current;
+}
+
+/**
+ * Focuses the origin, or when it is gone (the action removed it: "Revoke" on a key that is
+ * now revoked) the page's heading, so focus never falls to <body>. False only without either.
+ */
+export function restoreFocus(origin: HTMLElement | null): boolean {
+  const target = origin?.isConnected ? origin : document.querySelector<HTMLElement>('main h1');
+  if (!target) return false;
+  if (target !== origin) target.tabIndex = -1;
+  target.focus();
+  return true;
+}
