@@ -6,7 +6,7 @@ import { notNull, requireIntInRange, requireLabel } from '../../shared/validatio
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, assertModeAllowed } from '../auth/tenancy';
+import { assertAppVisible, assertModeAllowed } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import { ApiKey } from '../keys/api-key.entity';
 import { endGrace } from '../rotations/end-grace';
@@ -55,7 +55,7 @@ export class AppService {
 
   /** A live (not deleted) app the actor may see, or NOT_FOUND. */
   async get(id: string, em: EntityManager = this.em): Promise<App> {
-    assertAppInScope(this.actor.principal, id);
+    assertAppVisible(this.actor.principal, id);
     const app = await em.findOne(App, { id, deletedAt: null });
     if (!app) throw new NotFoundError('App');
     return app;
@@ -104,7 +104,7 @@ export class AppService {
    */
   async update(id: string, input: UpdateAppInput): Promise<App> {
     const p = this.actor.principal;
-    assertAppInScope(p, id);
+    assertAppVisible(p, id);
     if (p.type === PrincipalType.API_KEY) assertModeAllowed(p, KeyMode.LIVE);
     // Token lifetimes and publishing rules are cached by every process: announce the change.
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {

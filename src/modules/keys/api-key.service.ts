@@ -8,7 +8,7 @@ import { keyTransaction } from '../auth/key-transaction';
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, assertModeAllowed, inScope, modeFilter } from '../auth/tenancy';
+import { assertAppVisible, assertModeAllowed, visibleTo, modeFilter } from '../auth/tenancy';
 import { ApiKey, MAX_NAME_LENGTH } from './api-key.entity';
 import type { CreateApiKeyInput, UpdateApiKeyInput } from './api-key.inputs';
 import { endGrace } from '../rotations/end-grace';
@@ -42,12 +42,12 @@ export class ApiKeyService {
   /** A key the actor may see (own app and mode for app keys), or NOT_FOUND. */
   async get(id: string, em: EntityManager = this.em): Promise<ApiKey> {
     const key = await em.findOne(ApiKey, { id });
-    if (!key || !inScope(this.actor.principal, key.appId, key.mode)) throw new NotFoundError('API key');
+    if (!key || !visibleTo(this.actor.principal, key.appId, key.mode)) throw new NotFoundError('API key');
     return key;
   }
 
   async listForApp(appId: string, filter: KeyListFilter, page: PageRequest): Promise<Connection<ApiKey>> {
-    assertAppInScope(this.actor.principal, appId);
+    assertAppVisible(this.actor.principal, appId);
     const mode = modeFilter(this.actor.principal, filter.mode);
     if (mode === 'none') return toConnection([], page, 0);
     const now = this.runtime.clock.now();
@@ -98,7 +98,7 @@ export class ApiKeyService {
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt) assertFutureExpiry(expiresAt, now);
-    assertAppInScope(principal, input.appId);
+    assertAppVisible(principal, input.appId);
     assertModeAllowed(principal, input.mode);
     if (principal.type === PrincipalType.API_KEY && role && (!principal.role || ROLE_RANK[role] > ROLE_RANK[principal.role])) {
       throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'A key cannot create a key with a higher role than its own');
