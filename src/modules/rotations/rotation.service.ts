@@ -111,6 +111,7 @@ export class RotationService {
           meta: old.meta,
           enabled: old.enabled,
           allowedIps: old.allowedIps,
+          scopes: old.scopes,
           creditBalanceId: old.creditBalanceId,
           createdBy: this.actor.principal.id,
           createdAt: now,
