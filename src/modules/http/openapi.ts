@@ -35,6 +35,7 @@ const IDENTITY_HEADER_DESCRIPTIONS: Record<IdentityHeader, string> = {
   'x-keygate-user-id': 'The token’s user (session tokens).',
   'x-keygate-token-id': 'The token’s id (session tokens).',
   'x-keygate-owner-id': 'The key’s ownerId, percent-encoded (UTF-8) when not printable ASCII (app keys with an owner).',
+  'x-keygate-scopes': 'The credential’s effective scopes, space-separated and sorted (a session token: the scopes it carries).',
 };
 const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 /** Always every one of them; empty where it does not apply, so a proxy copying them overwrites a forged one. */

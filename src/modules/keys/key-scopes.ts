@@ -53,6 +53,18 @@ export function missingScopes(held: readonly string[], required: readonly string
   return sortedUnique(required.filter((scope) => !have.has(scope)));
 }
 
+/** The refusal of a use that requires scopes the holder lacks, naming them; null when it holds them all. */
+export function scopeRefusal(holder: ScopeHolder, required: readonly string[]): { reason: AuthReason.INSUFFICIENT_SCOPE; message: string } | null {
+  return lackingScopesRefusal(effectiveScopes(holder), required);
+}
+
+/** As scopeRefusal, for a credential whose scopes are already known (a session token's). */
+export function lackingScopesRefusal(held: readonly string[], required: readonly string[]): { reason: AuthReason.INSUFFICIENT_SCOPE; message: string } | null {
+  const lacking = missingScopes(held, required);
+  if (lacking.length === 0) return null;
+  return { reason: AuthReason.INSUFFICIENT_SCOPE, message: `The credential lacks a required scope: ${lacking.join(', ')}` };
+}
+
 /** Scopes as a claim or header value: space-separated, sorted (RFC 8693 `scope`). */
 export function formatScopes(scopes: readonly string[]): string {
   return sortedUnique(scopes).join(' ');
