@@ -32,6 +32,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const client = (key: string) => new GraphQLClient(server.url, key);
+const json = (response: Response): Promise<any> => response.json();
 const forward = (key: string, query = '') => fetch(`${server.baseUrl}/auth/forward${query}`, { headers: { authorization: `Bearer ${key}` } });
 
 describe('an app declares its scopes (updateApp scopes, replaced as a whole)', () => {
@@ -159,7 +160,7 @@ describe('GET /auth/forward?scope=… requires every listed scope', () => {
     const key = await createKey(server.root, { appId, extra: { scopes: ['orders:read'], credits: { remaining: 5 } } });
     const response = await forward(key.secret, '?scope=orders:refund&scope=write&scope=orders:read');
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
+    expect(await json(response)).toEqual({
       error: { code: 'permission_denied', message: 'The credential lacks a required scope: orders:refund, write', reason: 'INSUFFICIENT_SCOPE' },
     });
     expect((await getJson(`${server.baseUrl}/auth/verify?cost=0`, key.secret)).body.credits).toEqual({ remaining: 5 });
@@ -187,13 +188,13 @@ describe('session tokens carry a scope claim', () => {
     expect(decodeJwt(token).scope).toBe('orders:read session');
     expect((await server.root.ok(IntrospectScopesDocument, { token })).introspectToken).toEqual({ active: true, scopes: ['orders:read', 'session'] });
     const rfc = await fetch(`${server.baseUrl}/oauth/introspect`, { method: 'POST', headers: { authorization: `Bearer ${server.rootKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-    expect((await rfc.json()).scope).toBe('orders:read session');
+    expect((await json(rfc)).scope).toBe('orders:read session');
     const forwarded = await forward(token);
     expect(forwarded.headers.get('x-keygate-scopes')).toBe('orders:read session');
     expect((await forward(token, '?scope=orders:read')).status).toBe(200);
     const refused = await forward(token, '?scope=orders:refund');
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error).toMatchObject({ code: 'permission_denied', reason: 'INSUFFICIENT_SCOPE' });
+    expect((await json(refused)).error).toMatchObject({ code: 'permission_denied', reason: 'INSUFFICIENT_SCOPE' });
   });
 
   it('asking for more is refused (FORBIDDEN, INSUFFICIENT_SCOPE), never silently dropped — GraphQL and REST', async () => {
@@ -207,7 +208,7 @@ describe('session tokens carry a scope claim', () => {
       body: JSON.stringify({ user_id: 'u1', scopes: ['orders:refund'] }),
     });
     expect(rest.status).toBe(403);
-    expect((await rest.json()).error).toEqual({
+    expect((await json(rest)).error).toEqual({
       code: 'permission_denied',
       message: 'A token can carry only scopes its minting key holds; the key lacks a required scope: orders:refund',
       reason: 'INSUFFICIENT_SCOPE',
@@ -217,7 +218,7 @@ describe('session tokens carry a scope claim', () => {
       headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
       body: JSON.stringify({ user_id: 'u1', scopes: ['read'] }),
     });
-    expect(decodeJwt((await fewer.json()).token).scope).toBe('read session');
+    expect(decodeJwt((await json(fewer)).token).scope).toBe('read session');
   });
 });
 
