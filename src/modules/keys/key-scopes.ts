@@ -16,10 +16,11 @@ export const MAX_SCOPE_DESCRIPTION_LENGTH = 500;
 /** Implied by a key's kind and role; an app cannot declare them. */
 export const BUILT_IN_SCOPES = ['public', 'read', 'write', 'admin'] as const;
 
+// Sorted, so a key without custom scopes (most of them) is answered without sorting per request.
 const BY_ROLE: Record<KeyRole, readonly string[]> = {
   [KeyRole.READ_ONLY]: ['public', 'read'],
   [KeyRole.READ_WRITE]: ['public', 'read', 'write'],
-  [KeyRole.ADMIN]: ['public', 'read', 'write', 'admin'],
+  [KeyRole.ADMIN]: ['admin', 'public', 'read', 'write'],
 };
 const PUBLISHABLE: readonly string[] = ['public'];
 
@@ -44,7 +45,8 @@ export function builtInScopes(kind: KeyKind, role: KeyRole | null): readonly str
  */
 export function effectiveScopes(holder: ScopeHolder): string[] {
   if (holder.type === PrincipalType.ROOT) return [];
-  return sortedUnique([...builtInScopes(holder.kind, holder.role), ...holder.scopes]);
+  const builtIn = builtInScopes(holder.kind, holder.role);
+  return holder.scopes.length === 0 ? [...builtIn] : sortedUnique([...builtIn, ...holder.scopes]);
 }
 
 /** The required scopes `held` lacks (empty: every one is held). */

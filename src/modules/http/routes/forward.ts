@@ -100,7 +100,7 @@ function forwardKey(ctx: RouteContext, outcome: AuthOutcome): void {
           'x-keygate-role': p.role,
           'x-keygate-owner-id': p.ownerId === null ? null : headerSafe(p.ownerId),
           'x-keygate-principal': p.type,
-          'x-keygate-scopes': formatScopes(effectiveScopes(p)),
+          'x-keygate-scopes': effectiveScopes(p).join(' '), // sorted already
         });
   ctx.res.writeHead(200, headers);
   ctx.res.end();
