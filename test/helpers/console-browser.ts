@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { BROWSER_SUITE_SKIPPED, CHROMIUM_MISSING, browserLaunchError, chromiumInstalled, launchBrowser, type LaunchedBrowser } from './browser';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 
@@ -200,4 +200,16 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Turns test mode on or off with the header's switch. The mode lives in the URL and the router
+ * applies it in a transition, so the switch may flip a moment after the click: Playwright's
+ * check()/uncheck() would call that a failed click under load. Click, then wait for the URL.
+ */
+export async function setTestMode(page: Page, on: boolean): Promise<void> {
+  const toggle = page.getByRole('switch', { name: 'Test mode' });
+  if ((await toggle.isChecked()) !== on) await toggle.click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('mode') === 'test').toBe(on);
+  await expect.poll(() => toggle.isChecked()).toBe(on);
 }

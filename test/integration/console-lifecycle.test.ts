@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, signInAs, verifyStatus } from '../helpers/console-browser';
+import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, signInAs, verifyStatus, setTestMode } from '../helpers/console-browser';
 
 /**
  * The whole key lifecycle as an operator does it, in headless Chromium against a real
@@ -102,7 +102,7 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
     const { page } = suite.ui;
     await page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
     await keyRow(page, 'backend', /Revoked/).first().waitFor();
-    await page.getByRole('switch', { name: 'Test mode' }).check();
+    await setTestMode(page, true);
     await page.getByText('Test mode: you are viewing test data.').waitFor();
     await page.getByText('No test keys here.').waitFor();
     const testKey = await createSecretKey(page, 'sandbox', 'Read only');
@@ -110,7 +110,7 @@ describe.skipIf(!suite.installed)('the key lifecycle in the console', () => {
     await keyRow(page, 'sandbox', /Active/).waitFor();
     expect(await page.getByRole('rowheader', { name: 'backend' }).count()).toBe(0);
     await suite.ui.screenshot('keys-test-mode');
-    await page.getByRole('switch', { name: 'Test mode' }).uncheck();
+    await setTestMode(page, false);
     await keyRow(page, 'backend', /Revoked/).first().waitFor();
     expect(await page.getByRole('rowheader', { name: 'sandbox' }).count()).toBe(0);
   });

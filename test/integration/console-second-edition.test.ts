@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_WIDTHS, type ConsolePage, consoleSuite, keyRow, openConsole, sidewaysOverflow, seriousA11yViolations, signInAs, verifyStatus } from '../helpers/console-browser';
+import { CONSOLE_WIDTHS, type ConsolePage, consoleSuite, keyRow, openConsole, sidewaysOverflow, seriousA11yViolations, signInAs, verifyStatus, setTestMode } from '../helpers/console-browser';
 import { createApp, createKey } from '../helpers/fixtures';
 
 /**
@@ -180,7 +180,7 @@ for (const width of CONSOLE_WIDTHS) {
     });
 
     it('test mode reload: the mode is in the URL, survives a reload and follows the links', async () => {
-      await page.getByRole('switch', { name: 'Test mode' }).check();
+      await setTestMode(page, true);
       await page.getByText('No test keys here.').waitFor();
       expect(new URL(page.url()).searchParams.get('mode')).toBe('test');
       await page.reload();
@@ -190,7 +190,7 @@ for (const width of CONSOLE_WIDTHS) {
       await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
       expect(new URL(page.url()).searchParams.get('mode')).toBe('test');
-      await page.getByRole('switch', { name: 'Test mode' }).uncheck();
+      await setTestMode(page, false);
       await expect.poll(() => new URL(page.url()).searchParams.get('mode')).toBe(null);
       await page.getByText('Test mode: you are viewing test data.').waitFor({ state: 'hidden' });
     });

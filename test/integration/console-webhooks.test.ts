@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSuite } from '../helpers/console-browser';
+import { consoleSuite, setTestMode } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** DESIGN.md "Webhooks" in the console: an endpoint created in the dialog receives a signed test event, and its delivery shows up. */
@@ -57,13 +57,13 @@ describe.skipIf(!suite.installed)('webhook endpoints in the console', () => {
   });
 
   it('shows only test-mode endpoints under the Test mode switch, and creates them in test mode', async () => {
-    await suite.page.getByRole('switch', { name: 'Test mode' }).check();
+    await setTestMode(suite.page, true);
     await suite.page.getByText('No test endpoints yet.').waitFor();
     expect(await suite.page.getByRole('rowheader', { name: receiver.url }).count()).toBe(0);
     await suite.page.getByRole('button', { name: 'Create endpoint' }).click();
     await suite.page.getByRole('dialog', { name: 'Create endpoint (test mode)' }).waitFor();
     await suite.page.keyboard.press('Escape');
-    await suite.page.getByRole('switch', { name: 'Test mode' }).uncheck();
+    await setTestMode(suite.page, false);
     await endpointRow(receiver.url).waitFor();
   });
 
