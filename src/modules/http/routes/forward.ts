@@ -8,7 +8,7 @@ import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders } from '../request';
 import { sendRefusal, sendRestError } from '../rest-errors';
-import { identityHeaders } from './forward-headers';
+import { identityHeaders } from '../../auth/identity-headers';
 import { type RouteContext, allowOrigin } from './route';
 
 /** Header values are bytes, not text: an owner id outside printable ASCII goes out percent-encoded (UTF-8). */
