@@ -27,6 +27,10 @@ import { verifyMasterKey } from './shared/master-key-check';
 import type { HostResolver } from './modules/webhooks/address-policy';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
 import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
+import { Gateway } from './modules/gateway/gateway';
+import { gatewayHandler } from './modules/gateway/gateway-http';
+import { graphqlLimits } from './graphql/graphql-limits';
+import { checkActiveToken } from './modules/sessions/session.service';
 
 export interface KeygateOptions {
   clock?: Clock;
@@ -37,6 +41,8 @@ export interface KeygateOptions {
 
 export interface Keygate {
   runtime: Runtime;
+  /** The gateway at /gateway/graphql, when KEYGATE_GATEWAY_UPSTREAM is set. */
+  gateway: Gateway | null;
   /** Listens on config.port (0 = an ephemeral port) and returns the GraphQL URL. */
   listen(): Promise<{ url: string; port: number }>;
   /** Creates the first root key when none exists; returns its value once, or null. */
@@ -114,11 +120,24 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     await runtime.webhooks.start();
     const apollo = createManagementApollo(await buildKeygateSchema(), runtime);
     await apollo.start();
-    server = createHttpServer(apollo, runtime);
+    const gateway = config.gateway ? new Gateway(config.gateway, clock, logger) : null;
+    await gateway?.start();
+    const gatewayEdge = gateway && {
+      handle: gatewayHandler({
+        gateway,
+        authenticator,
+        fork: () => orm.em.fork(),
+        checkToken: (token, em) => checkActiveToken(em(), runtime, token).then((checked) => (checked.active ? checked.claims : null)),
+        limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
+      }),
+      ready: () => gateway.schema !== null,
+    };
+    server = createHttpServer(apollo, runtime, gatewayEdge);
     const http = server;
 
     return {
       runtime,
+      gateway,
       listen: () =>
         new Promise((resolve, reject) => {
           http.once('error', reject);
@@ -144,6 +163,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await closed;
         clearTimeout(cut);
         await apollo.stop();
+        gateway?.stop();
         // After the last request: attempts in flight finish or are handed back before the database closes.
         await runtime.webhooks.close();
         // Leases go back to their balances, or a restart would find those credits gone.

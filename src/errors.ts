@@ -10,6 +10,9 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   /** Added to the contract: the request ran past its time budget; ask for less at once. */
   TIMEOUT = 'TIMEOUT',
+  /** The gateway's upstream could not be reached (HTTP 502) or did not answer in time (HTTP 504). */
+  UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -34,6 +37,8 @@ export enum AuthReason {
   KEY_DISABLED = 'KEY_DISABLED',
   USAGE_EXCEEDED = 'USAGE_EXCEEDED',
   IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
+  /** Scopes (DESIGN.md): the credential lacks a scope the field or route needs (a root key has none for the product's API). */
+  INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
 }
 
 /** REST error codes of the contract (snake_case). */
@@ -89,6 +94,7 @@ export const REFUSALS: Record<AuthReason, RefusalCoding> = {
   HTTPS_REQUIRED: { status: 403, rest: 'https_required', graphql: ErrorCode.FORBIDDEN },
   RATE_LIMITED: { status: 429, rest: 'rate_limited', graphql: ErrorCode.RATE_LIMITED },
   USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
+  INSUFFICIENT_SCOPE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
 };
 
 /** The status /auth/forward answers with: only 200, 401 or 403 (nginx's auth_request turns others into a 500). */
@@ -127,6 +133,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   IP_NOT_ALLOWED: 'This key may not be used from this IP address',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
   SESSION_EXPIRED: 'The console session has ended: sign in again',
+  INSUFFICIENT_SCOPE: 'The credential does not have the scopes this needs',
 };
 
 /** Messages never contain key material: only the reason decides the text. */
