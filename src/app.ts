@@ -128,6 +128,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         authenticator,
         fork: () => orm.em.fork(),
         checkToken: (token, em) => checkActiveToken(em(), runtime, token).then((checked) => (checked.active ? checked.claims : null)),
+        maxOperationCost: (appId, em) => appSettings.get(em, appId).then((settings) => settings?.maxOperationCost ?? null),
         limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
       }),
       ready: () => gateway.schema !== null,

@@ -53,7 +53,7 @@ export async function startGraphQLUpstream(sdl: string, rootValue: Record<string
       held = null;
     },
     async close() {
-      this.release();
+      releaseHeld();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpdateApiKeyDocument } from '../generated/graphql';
+import { UpdateApiKeyDocument, UpdateAppDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { type GraphQLUpstream, startGraphQLUpstream } from '../helpers/graphql-upstream';
 import { type TestServer, startTestServer } from '../helpers/test-server';
@@ -286,6 +286,18 @@ describe('cost and credits', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost' });
     expect(live.received.length).toBe(before);
+  });
+
+  it('takes the limit from App.maxOperationCost (updateApp), checked 1 to 1000000', async () => {
+    const small = (await createApp(server.root, 'Small')).id;
+    await server.root.ok(UpdateAppDocument, { id: small, input: { maxOperationCost: 4 } });
+    const key = await createKey(server.root, { appId: small, mode: 'LIVE', role: 'READ_ONLY' });
+    expect((await gateway(key.secret, '{ products(first: 4) { id } }')).status).toBe(200);
+    const refused = await gateway(key.secret, '{ products(first: 5) { id } }');
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]).toMatchObject({ message: 'Operation cost limit of 4 exceeded, found 5', extensions: { code: 'BAD_USER_INPUT', limit: 'cost' } });
+    const bad = await server.root.raw('mutation($id: ID!) { updateApp(id: $id, input: { maxOperationCost: 0 }) { id } }', { id: small });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maxOperationCost' });
   });
 
   it('is exact under concurrency: never more operations than the credits pay for', async () => {

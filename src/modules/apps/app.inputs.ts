@@ -43,4 +43,7 @@ export class UpdateAppInput {
   publishableCanPublish?: boolean | null;
   @Field(() => TokenAlgorithm, { nullable: true, description: 'How session tokens are signed; tokens already issued keep verifying until they expire.' })
   tokenAlgorithm?: TokenAlgorithm | null;
+
+  @Field(() => Int, { nullable: true, description: 'The gateway\'s limit on an operation\'s estimated cost, 1 to 1000000.' })
+  maxOperationCost?: number | null;
 }

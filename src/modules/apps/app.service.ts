@@ -10,7 +10,7 @@ import { assertAppInScope, assertModeAllowed } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import { ApiKey } from '../keys/api-key.entity';
 import { endGrace } from '../rotations/end-grace';
-import { App } from './app.entity';
+import { App, MAX_OPERATION_COST_LIMIT } from './app.entity';
 import type { CreateAppInput, UpdateAppInput } from './app.inputs';
 import { keyTransaction } from '../auth/key-transaction';
 import { emitEvent } from '../webhooks/emit-event';
@@ -19,7 +19,7 @@ export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'maxOperationCost'>;
 
 /** Validates a full set of settings (after merging an update), so every write leaves a consistent app. */
 function validateSettings(s: AppSettings): AppSettings {
@@ -36,6 +36,7 @@ function validateSettings(s: AppSettings): AppSettings {
     publishableCanPublish: s.publishableCanPublish,
     leakedKeyPolicy: s.leakedKeyPolicy,
     tokenAlgorithm: s.tokenAlgorithm,
+    maxOperationCost: requireIntInRange(s.maxOperationCost, 'maxOperationCost', 1, MAX_OPERATION_COST_LIMIT),
   };
 }
 
@@ -86,6 +87,7 @@ export class AppService {
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? false,
         leakedKeyPolicy: app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? this.runtime.config.tokenAlgorithm,
+        maxOperationCost: app.maxOperationCost,
       }),
     );
     const now = this.runtime.clock.now();
@@ -119,6 +121,7 @@ export class AppService {
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? app.publishableCanPublish,
         leakedKeyPolicy: notNull(input.leakedKeyPolicy, 'leakedKeyPolicy') ?? app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? app.tokenAlgorithm,
+        maxOperationCost: notNull(input.maxOperationCost, 'maxOperationCost') ?? app.maxOperationCost,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });

@@ -13,9 +13,6 @@ import type { Gateway } from './gateway';
 import { type OperationLimits, planOperation } from './gateway-operation';
 import { type GatewayCredential, credentialScopes } from './gateway-scopes';
 
-/** App.maxOperationCost's default: the most an operation may be estimated to cost. */
-export const DEFAULT_MAX_OPERATION_COST = 5000;
-
 /** What the gateway's edge needs, and nothing more: not the whole Runtime. */
 export interface GatewayEdgeDeps {
   gateway: Gateway;
@@ -25,6 +22,8 @@ export interface GatewayEdgeDeps {
   /** A session token's claims while it is active, else null. */
   checkToken(token: string, em: () => EntityManager): Promise<SessionClaims | null>;
   limits: OperationLimits;
+  /** The app's App.maxOperationCost (cached per process like its token settings); null for an app that is gone. */
+  maxOperationCost(appId: string, em: () => EntityManager): Promise<number | null>;
 }
 
 export interface GatewayRequestInfo extends ClientAddress {
@@ -93,7 +92,8 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (!read) return;
     if (!refuseUnstorableParams(res, read.params)) return;
     let forked: EntityManager | undefined;
-    const auth = await authenticate(deps, () => (forked ??= deps.fork()), req, info);
+    const em = () => (forked ??= deps.fork());
+    const auth = await authenticate(deps, em, req, info);
     if (!auth.ok) return sendRefusal(res, auth.refusal);
     const { credential } = auth;
     const origin = headerValue(req, 'origin');
@@ -104,9 +104,11 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (plan.kind === 'refused') return sendErrors(res, plan.refused.status, plan.refused.errors);
     if (plan.kind === 'local') return sendJson(res, 200, plan.result);
     const { operation } = plan;
-    if (operation.cost > DEFAULT_MAX_OPERATION_COST) {
+    const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
+    const limit = (await deps.maxOperationCost(appId, em)) ?? 0;
+    if (operation.cost > limit) {
       const found = Number.isFinite(operation.cost) ? operation.cost : 'more than can be counted';
-      return sendErrors(res, 400, [{ message: `Operation cost limit of ${DEFAULT_MAX_OPERATION_COST} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
+      return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
     }
     let remaining: number | null = null;
     if (credential.type === 'key') {
