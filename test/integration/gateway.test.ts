@@ -111,6 +111,31 @@ describe('the gateway at /gateway/graphql', () => {
     }
   });
 
+  it('without an SDL file introspects the upstream at start: /readyz is 503 until the schema is loaded, then root fields need read', async () => {
+    const upstream = await startGraphQLUpstream(SDL, rootValue('introspected'));
+    upstream.hold();
+    const introspecting = await startTestServer({ env: { KEYGATE_GATEWAY_UPSTREAM: upstream.url } });
+    try {
+      const waiting = await fetch(`${introspecting.baseUrl}/readyz`);
+      expect(waiting.status).toBe(503);
+      expect(await waiting.json()).toEqual({ status: 'gateway upstream schema not loaded' });
+      upstream.release();
+      await introspecting.keygate.gateway!.ready;
+      expect((await fetch(`${introspecting.baseUrl}/readyz`)).status).toBe(200);
+      const app = (await createApp(introspecting.root, 'Introspected')).id;
+      const reader = await createKey(introspecting.root, { appId: app, mode: 'LIVE', role: 'READ_ONLY' });
+      const pub = await createKey(introspecting.root, { appId: app, mode: 'LIVE', kind: 'PUBLISHABLE' });
+      const ask = (key: string) =>
+        fetch(`${introspecting.baseUrl}/gateway/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"query":"{ secret }"}' });
+      // Introspection carries no directives: `secret` is only a Query field, open to `read`.
+      expect(await (await ask(reader.secret)).json()).toEqual({ data: { secret: 'the introspected secret' }, extensions: { cost: { estimated: 0, remaining: null } } });
+      expect((await ask(pub.secret)).status).toBe(403);
+    } finally {
+      await introspecting.close();
+      await upstream.close();
+    }
+  });
+
   it('is ready once the SDL is loaded, and serves GET and POST', async () => {
     expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
     const key = await liveKey('READ_ONLY');
@@ -244,6 +269,7 @@ describe('the upstream request', () => {
       'x-trace': 't-1',
     });
     expect(JSON.stringify(headers)).not.toContain(key.secret);
+    expect(server.logs.join('')).not.toContain(key.secret);
   });
 
   it('sends test-mode credentials to the test upstream', async () => {
