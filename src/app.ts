@@ -29,6 +29,7 @@ import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
 import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
 import { Gateway } from './modules/gateway/gateway';
 import { gatewayHandler } from './modules/gateway/gateway-http';
+import { identityToken } from './modules/gateway/identity-token';
 import { graphqlLimits } from './graphql/graphql-limits';
 import { checkActiveToken } from './modules/sessions/session.service';
 
@@ -128,6 +129,13 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         authenticator,
         fork: () => orm.em.fork(),
         checkToken: (token, em) => checkActiveToken(em(), runtime, token).then((checked) => (checked.active ? checked.claims : null)),
+        identityToken: config.gateway?.identityToken
+          ? async (credential, scopes, audience, em) => {
+              const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
+              const algorithm = (await appSettings.get(em, appId))?.tokenAlgorithm ?? config.tokenAlgorithm;
+              return identityToken({ credential, scopes, issuer: runtime.issuer, audience, now: clock.now(), key: await signingKeys.signingKey(algorithm) });
+            }
+          : null,
         maxOperationCost: (appId, em) => appSettings.get(em, appId).then((settings) => settings?.maxOperationCost ?? null),
         limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
       }),

@@ -66,6 +66,7 @@ const envSchema = z.object({
   KEYGATE_GATEWAY_UPSTREAM_TEST: z.string().url().optional(),
   KEYGATE_GATEWAY_SCHEMA: z.string().min(1).optional(),
   KEYGATE_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  KEYGATE_GATEWAY_IDENTITY_TOKEN: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -123,6 +124,8 @@ export interface GatewayConfig {
   /** The upstream's SDL with its directives; without it the upstream is introspected at start. */
   schemaFile: string | undefined;
   timeoutMs: number;
+  /** Whether each upstream call carries X-Keygate-Token, a 60 s JWT of the caller verifiable through the JWKS. */
+  identityToken: boolean;
 }
 
 export interface WebhookConfig {
@@ -260,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretScanningKeysFile: e.KEYGATE_SECRET_SCANNING_KEYS,
     gateway: e.KEYGATE_GATEWAY_UPSTREAM
-      ? { upstream: e.KEYGATE_GATEWAY_UPSTREAM, upstreamTest: e.KEYGATE_GATEWAY_UPSTREAM_TEST ?? e.KEYGATE_GATEWAY_UPSTREAM, schemaFile: e.KEYGATE_GATEWAY_SCHEMA, timeoutMs: e.KEYGATE_GATEWAY_TIMEOUT_MS }
+      ? { upstream: e.KEYGATE_GATEWAY_UPSTREAM, upstreamTest: e.KEYGATE_GATEWAY_UPSTREAM_TEST ?? e.KEYGATE_GATEWAY_UPSTREAM, schemaFile: e.KEYGATE_GATEWAY_SCHEMA, timeoutMs: e.KEYGATE_GATEWAY_TIMEOUT_MS, identityToken: e.KEYGATE_GATEWAY_IDENTITY_TOKEN === 'true' }
       : null,
   };
 }

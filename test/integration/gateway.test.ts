@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdateApiKeyDocument, UpdateAppDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
@@ -67,7 +68,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-gateway-'));
   writeFileSync(join(dir, 'schema.graphql'), SDL);
   server = await startTestServer({
-    env: { KEYGATE_GATEWAY_UPSTREAM: live.url, KEYGATE_GATEWAY_UPSTREAM_TEST: sandbox.url, KEYGATE_GATEWAY_SCHEMA: join(dir, 'schema.graphql'), KEYGATE_GATEWAY_TIMEOUT_MS: '2000' },
+    env: { KEYGATE_GATEWAY_UPSTREAM: live.url, KEYGATE_GATEWAY_UPSTREAM_TEST: sandbox.url, KEYGATE_GATEWAY_SCHEMA: join(dir, 'schema.graphql'), KEYGATE_GATEWAY_TIMEOUT_MS: '2000', KEYGATE_GATEWAY_IDENTITY_TOKEN: 'true' },
   });
   appId = (await createApp(server.root, 'Shop')).id;
 });
@@ -270,6 +271,18 @@ describe('the upstream request', () => {
     });
     expect(JSON.stringify(headers)).not.toContain(key.secret);
     expect(server.logs.join('')).not.toContain(key.secret);
+  });
+
+  it('sends X-Keygate-Token: a 60 s gateway+jwt for the upstream\'s origin, verifiable through the JWKS', async () => {
+    const key = await liveKey('READ_ONLY');
+    await gateway(key.secret, '{ stats { count } }');
+    const token = String(lastReceived(live).headers['x-keygate-token']);
+    const jwks = createRemoteJWKSet(new URL(`${server.baseUrl}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(token, jwks, { audience: new URL(live.url).origin, typ: 'gateway+jwt' });
+    expect(payload).toMatchObject({ sub: key.id, akid: key.id, mode: 'LIVE', scope: 'public read' });
+    expect(payload.exp! - payload.iat!).toBe(60);
+    // Not a session token: Keygate's own edges refuse it.
+    expect((await fetch(`${server.baseUrl}/auth/forward`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('sends test-mode credentials to the test upstream', async () => {

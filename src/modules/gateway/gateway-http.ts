@@ -24,6 +24,8 @@ export interface GatewayEdgeDeps {
   limits: OperationLimits;
   /** The app's App.maxOperationCost (cached per process like its token settings); null for an app that is gone. */
   maxOperationCost(appId: string, em: () => EntityManager): Promise<number | null>;
+  /** X-Keygate-Token for an upstream call (null: KEYGATE_GATEWAY_IDENTITY_TOKEN is off). */
+  identityToken: ((credential: GatewayCredential, scopes: ReadonlySet<string>, audience: string, em: () => EntityManager) => Promise<string>) | null;
 }
 
 export interface GatewayRequestInfo extends ClientAddress {
@@ -117,7 +119,10 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
       remaining = spent ? spent.remaining : null;
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
-    const answer = await deps.gateway.executorFor(mode).run(operation, upstreamHeaders(req, credential, scopes));
+    const executor = deps.gateway.executorFor(mode);
+    const headers = upstreamHeaders(req, credential, scopes);
+    if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
+    const answer = await executor.run(operation, headers);
     if (!answer.ok) {
       const timeout = answer.failure === 'timeout';
       const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';

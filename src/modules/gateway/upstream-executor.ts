@@ -26,8 +26,11 @@ export type UpstreamAnswer = { ok: true; result: ExecutionResult } | { ok: false
  */
 export class UpstreamExecutor {
   private readonly execute;
+  /** The upstream's origin: the audience of the identity tokens sent to it. */
+  readonly origin: string;
 
   constructor(endpoint: string, timeoutMs: number) {
+    this.origin = new URL(endpoint).origin;
     const fetchWithTimeout = async (url: string, init: RequestInit | undefined, call: UpstreamCall | undefined): Promise<Response> => {
       try {
         return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
