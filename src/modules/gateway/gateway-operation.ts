@@ -2,6 +2,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   GraphQLError,
+  type GraphQLFieldConfig,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -9,6 +10,8 @@ import {
   Kind,
   execute,
   getOperationAST,
+  isInterfaceType,
+  isObjectType,
   parse,
   specifiedRules,
   validate,
@@ -48,6 +51,7 @@ const refused = (status: number, message: string, extensions: Record<string, unk
 
 /** The schema as one set of scopes sees it: what introspection through the gateway shows. */
 const visibleSchemas = new WeakMap<UpstreamSchema, Map<string, GraphQLSchema | null>>();
+const MAX_CACHED_VIEWS = 1000;
 
 function visibleSchema(upstream: UpstreamSchema, scopes: ReadonlySet<string>): GraphQLSchema | null {
   const key = [...scopes].sort().join(' ');
@@ -55,13 +59,16 @@ function visibleSchema(upstream: UpstreamSchema, scopes: ReadonlySet<string>): G
   if (!byScopes) visibleSchemas.set(upstream, (byScopes = new Map()));
   if (byScopes.has(key)) return byScopes.get(key)!;
   const { schema, rules } = upstream;
-  const keepField = (config: unknown, fieldName: string, typeName: string) => {
-    const type = schema.getType(typeName) as { getFields(): Record<string, Parameters<typeof rules.allows>[1]> };
-    return rules.allows(schema.getType(typeName)!, type.getFields()[fieldName], scopes) ? config : null;
+  const keepField = (config: GraphQLFieldConfig<unknown, unknown>, fieldName: string, typeName: string) => {
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[fieldName] : undefined;
+    return type && field && rules.allows(type, field, scopes) ? config : null;
   };
+  // Scope sets are few in practice (roles, plus custom grants); a flood of distinct ones starts the cache over.
+  if (byScopes.size >= MAX_CACHED_VIEWS) byScopes.clear();
   let visible: GraphQLSchema | null;
   try {
-    visible = pruneSchema(mapSchema(schema, { [MapperKind.COMPOSITE_FIELD]: keepField as never }));
+    visible = pruneSchema(mapSchema(schema, { [MapperKind.COMPOSITE_FIELD]: keepField }));
     // A type left without fields makes the schema invalid: such a credential sees no schema.
     if (validateSchema(visible).length > 0) visible = null;
   } catch {
