@@ -12,14 +12,14 @@ import { AppSettingsCache } from './modules/apps/app-settings.cache';
 import { RateLimits } from './modules/rate-limits/rate-limits';
 import { consoleOrigins } from './modules/auth/origin-policy';
 import { createRootKey, hasRootKey } from './modules/auth/root-key.service';
-import { createApollo } from './modules/http/apollo';
+import { createManagementApollo } from './modules/management/management-apollo';
 import { AuthFailureAuditor } from './modules/audit/auth-failure-auditor';
-import { Metrics } from './modules/http/metrics';
+import { Metrics } from './shared/metrics';
 import { UsageRecorder } from './modules/usage/usage.recorder';
 import { createHttpServer, type KeygateHttpServer } from './modules/http/server';
 import { proxyTrust } from './modules/http/request';
 import { SigningKeyStore } from './modules/sessions/signing-key.store';
-import { buildKeygateSchema } from './schema';
+import { buildKeygateSchema } from './modules/management/schema';
 import { type Clock, systemClock } from './shared/clock';
 import { CreditLedger } from './modules/credits/credit-ledger';
 import { deriveKey, resolveMasterKey } from './shared/master-key';
@@ -27,6 +27,11 @@ import { verifyMasterKey } from './shared/master-key-check';
 import type { HostResolver } from './modules/webhooks/address-policy';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
 import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
+import { Gateway } from './modules/gateway/gateway';
+import { gatewayHandler } from './modules/gateway/gateway-http';
+import { identityToken } from './modules/gateway/identity-token';
+import { graphqlLimits } from './graphql/graphql-limits';
+import { checkActiveToken } from './modules/sessions/session.service';
 
 export interface KeygateOptions {
   clock?: Clock;
@@ -37,6 +42,8 @@ export interface KeygateOptions {
 
 export interface Keygate {
   runtime: Runtime;
+  /** The gateway at /gateway/graphql, when KEYGATE_GATEWAY_UPSTREAM is set. */
+  gateway: Gateway | null;
   /** Listens on config.port (0 = an ephemeral port) and returns the GraphQL URL. */
   listen(): Promise<{ url: string; port: number }>;
   /** Creates the first root key when none exists; returns its value once, or null. */
@@ -112,13 +119,34 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     };
     runtime.usage.start();
     await runtime.webhooks.start();
-    const apollo = createApollo(await buildKeygateSchema(), runtime);
+    const apollo = createManagementApollo(await buildKeygateSchema(), runtime);
     await apollo.start();
-    server = createHttpServer(apollo, runtime);
+    const gateway = config.gateway ? new Gateway(config.gateway, clock, logger) : null;
+    await gateway?.start();
+    const gatewayEdge = gateway && {
+      handle: gatewayHandler({
+        gateway,
+        authenticator,
+        fork: () => orm.em.fork(),
+        checkToken: (token, em) => checkActiveToken(em(), runtime, token).then((checked) => (checked.active ? checked : null)),
+        identityToken: config.gateway?.identityToken
+          ? async (credential, scopes, audience, em) => {
+              const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
+              const algorithm = (await appSettings.get(em, appId))?.tokenAlgorithm ?? config.tokenAlgorithm;
+              return identityToken({ credential, scopes, issuer: runtime.issuer, audience, now: clock.now(), key: await signingKeys.signingKey(algorithm) });
+            }
+          : null,
+        maxOperationCost: (appId, em) => appSettings.get(em, appId).then((settings) => settings?.maxOperationCost ?? null),
+        limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
+      }),
+      ready: () => gateway.schema !== null,
+    };
+    server = createHttpServer(apollo, runtime, gatewayEdge);
     const http = server;
 
     return {
       runtime,
+      gateway,
       listen: () =>
         new Promise((resolve, reject) => {
           http.once('error', reject);
@@ -144,6 +172,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         await closed;
         clearTimeout(cut);
         await apollo.stop();
+        gateway?.stop();
         // After the last request: attempts in flight finish or are handed back before the database closes.
         await runtime.webhooks.close();
         // Leases go back to their balances, or a restart would find those credits gone.

@@ -62,6 +62,11 @@ const envSchema = z.object({
   KEYGATE_WEBHOOK_SCAN_SECONDS: z.coerce.number().min(0.01).max(3600).default(60),
   KEYGATE_WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).default(16),
   KEYGATE_SECRET_SCANNING_KEYS: z.string().optional(),
+  KEYGATE_GATEWAY_UPSTREAM: z.string().url().optional(),
+  KEYGATE_GATEWAY_UPSTREAM_TEST: z.string().url().optional(),
+  KEYGATE_GATEWAY_SCHEMA: z.string().min(1).optional(),
+  KEYGATE_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  KEYGATE_GATEWAY_IDENTITY_TOKEN: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +112,20 @@ export interface Config {
   webhooks: WebhookConfig;
   /** File of code hosts' public keys (`{"public_keys":[…]}`); secret scanning is off without it. */
   secretScanningKeysFile: string | undefined;
+  /** The GraphQL gateway at /gateway/graphql; null (404 there) without KEYGATE_GATEWAY_UPSTREAM. */
+  gateway: GatewayConfig | null;
+}
+
+export interface GatewayConfig {
+  /** Where live-mode credentials' operations go. */
+  upstream: string;
+  /** Where test-mode credentials' operations go (a sandbox); the live upstream unless set. */
+  upstreamTest: string;
+  /** The upstream's SDL with its directives; without it the upstream is introspected at start. */
+  schemaFile: string | undefined;
+  timeoutMs: number;
+  /** Whether each upstream call carries X-Keygate-Token, a 60 s JWT of the caller verifiable through the JWKS. */
+  identityToken: boolean;
 }
 
 export interface WebhookConfig {
@@ -243,5 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEndpoints: e.KEYGATE_WEBHOOK_MAX_ENDPOINTS,
     },
     secretScanningKeysFile: e.KEYGATE_SECRET_SCANNING_KEYS,
+    gateway: e.KEYGATE_GATEWAY_UPSTREAM
+      ? { upstream: e.KEYGATE_GATEWAY_UPSTREAM, upstreamTest: e.KEYGATE_GATEWAY_UPSTREAM_TEST ?? e.KEYGATE_GATEWAY_UPSTREAM, schemaFile: e.KEYGATE_GATEWAY_SCHEMA, timeoutMs: e.KEYGATE_GATEWAY_TIMEOUT_MS, identityToken: e.KEYGATE_GATEWAY_IDENTITY_TOKEN === 'true' }
+      : null,
   };
 }

@@ -11,7 +11,7 @@ import type { KeyHasher } from './modules/auth/key-hash';
 import type { AppSettingsCache } from './modules/apps/app-settings.cache';
 import type { RateLimits } from './modules/rate-limits/rate-limits';
 import type { Principal } from './modules/auth/principal';
-import type { Metrics } from './modules/http/metrics';
+import type { Metrics } from './shared/metrics';
 import type { UsageRecorder } from './modules/usage/usage.recorder';
 import type { ProxyTrust } from './modules/http/request';
 import type { SigningKeyStore } from './modules/sessions/signing-key.store';

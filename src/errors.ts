@@ -10,6 +10,9 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   /** Added to the contract: the request ran past its time budget; ask for less at once. */
   TIMEOUT = 'TIMEOUT',
+  /** The gateway's upstream could not be reached (HTTP 502) or did not answer in time (HTTP 504). */
+  UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -34,7 +37,7 @@ export enum AuthReason {
   KEY_DISABLED = 'KEY_DISABLED',
   USAGE_EXCEEDED = 'USAGE_EXCEEDED',
   IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
-  /** Scopes (DESIGN.md): the credential lacks a scope the request requires or asks to pass on. */
+  /** Scopes (DESIGN.md): the credential lacks a scope the field, route or request needs (a root key has none for the product's API). */
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { printSchema } from 'graphql';
-import { buildBareSchema } from '../schema';
+import { buildBareSchema } from '../modules/management/schema';
 
 /** Path of the committed SDL file, relative to the package root. */
 export const SCHEMA_FILE = join(__dirname, '..', '..', 'schema', 'schema.graphql');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevokeApiKeyDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { type Nginx, type Upstream, nginxForSuite, startNginx, startUpstream } from '../helpers/nginx';
-import { IDENTITY_HEADERS } from '../../src/modules/http/routes/forward-headers';
+import { IDENTITY_HEADERS } from '../../src/modules/auth/identity-headers';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type GraphQLObjectType, type GraphQLSchema, isObjectType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { permissionMap } from '../../src/modules/auth/shield';
-import { buildBareSchema } from '../../src/schema';
+import { buildBareSchema } from '../../src/modules/management/schema';
 
 /**
  * DESIGN.md, "Who may do what": every field has an explicit rule in the one

@@ -164,7 +164,7 @@ describe('GET /auth/forward', () => {
         'x-keygate-kind': 'SECRET',
         'x-keygate-role': 'READ_WRITE',
         'x-keygate-principal': 'API_KEY',
-        // Always the complete set, empty where it does not apply (see forward-headers.ts).
+        // Always the complete set, empty where it does not apply (see auth/identity-headers.ts).
         'x-keygate-user-id': '',
         'x-keygate-token-id': '',
         'x-keygate-owner-id': '',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { estimateCost, PLAIN_LIST_SIZE } from '../../src/modules/http/graphql-cost';
+import { estimateCost, PLAIN_LIST_SIZE } from '../../src/graphql/graphql-cost';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/shared/pagination';
 
 /**

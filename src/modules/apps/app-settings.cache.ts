@@ -3,13 +3,14 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { TokenAlgorithm } from '../sessions/token-algorithm';
 import { App } from './app.entity';
 
-/** What minting a session token needs to know about an app. */
+/** What minting a session token, and the gateway, need to know about an app. */
 export interface MintSettings {
   id: string;
   defaultTokenLifetime: number;
   maxTokenLifetime: number;
   publishableCanPublish: boolean;
   tokenAlgorithm: TokenAlgorithm;
+  maxOperationCost: number;
 }
 
 const TTL_MS = 5_000;
@@ -32,7 +33,7 @@ export class AppSettingsCache {
     const ticket = this.generation;
     const app = await (typeof em === 'function' ? em() : em).findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
     if (!app) return null;
-    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish, tokenAlgorithm: app.tokenAlgorithm };
+    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish, tokenAlgorithm: app.tokenAlgorithm, maxOperationCost: app.maxOperationCost };
     // A change committed while this load ran wins (see KeyCache for the same race).
     if (ticket === this.generation) {
       if (this.entries.size >= MAX_APPS) this.entries.clear();

@@ -4,6 +4,11 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 import { AppScope } from './app-scope.types';
 
+/** App.maxOperationCost's default (DESIGN.md, Gateway). */
+export const DEFAULT_MAX_OPERATION_COST = 5000;
+/** The largest limit an app may set. */
+export const MAX_OPERATION_COST_LIMIT = 1_000_000;
+
 export const DEFAULT_TOKEN_LIFETIME = 1800;
 export const DEFAULT_MAX_TOKEN_LIFETIME = 86400;
 
@@ -69,4 +74,8 @@ export class App {
   @Field(() => TokenAlgorithm, { description: 'How its session tokens are signed (default KEYGATE_TOKEN_ALGORITHM).' })
   @Property({ type: 'string', length: 16, default: TokenAlgorithm.EDDSA })
   tokenAlgorithm: TokenAlgorithm = TokenAlgorithm.EDDSA;
+
+  @Field(() => Int, { description: 'The most an operation through the gateway may be estimated to cost (default 5000); above it the operation is refused before it runs.' })
+  @Property({ type: 'integer', default: DEFAULT_MAX_OPERATION_COST })
+  maxOperationCost: number = DEFAULT_MAX_OPERATION_COST;
 }

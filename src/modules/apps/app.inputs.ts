@@ -50,4 +50,7 @@ export class UpdateAppInput {
     description: 'Replaces the declared scopes as a whole (at most 100). A scope left out is taken from every key that holds it.',
   })
   scopes?: AppScopeInput[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'The gateway\'s limit on an operation\'s estimated cost, 1 to 1000000.' })
+  maxOperationCost?: number | null;
 }

@@ -10,7 +10,7 @@ import { assertAppVisible, assertModeAllowed } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import { ApiKey } from '../keys/api-key.entity';
 import { endGrace } from '../rotations/end-grace';
-import { App } from './app.entity';
+import { App, MAX_OPERATION_COST_LIMIT } from './app.entity';
 import type { CreateAppInput, UpdateAppInput } from './app.inputs';
 import { keyTransaction } from '../auth/key-transaction';
 import { emitEvent } from '../webhooks/emit-event';
@@ -21,7 +21,7 @@ export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'scopes'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'scopes' | 'maxOperationCost'>;
 
 /** Settings as asked for: declared scopes as given, not yet normalised. */
 type SettingsInput = Omit<AppSettings, 'scopes'> & { scopes: readonly { name: string; description?: string | null }[] };
@@ -42,6 +42,7 @@ function validateSettings(s: SettingsInput): AppSettings {
     leakedKeyPolicy: s.leakedKeyPolicy,
     tokenAlgorithm: s.tokenAlgorithm,
     scopes: normalizeDeclaredScopes(s.scopes),
+    maxOperationCost: requireIntInRange(s.maxOperationCost, 'maxOperationCost', 1, MAX_OPERATION_COST_LIMIT),
   };
 }
 
@@ -93,6 +94,7 @@ export class AppService {
         leakedKeyPolicy: app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? this.runtime.config.tokenAlgorithm,
         scopes: [],
+        maxOperationCost: app.maxOperationCost,
       }),
     );
     const now = this.runtime.clock.now();
@@ -127,6 +129,7 @@ export class AppService {
         leakedKeyPolicy: notNull(input.leakedKeyPolicy, 'leakedKeyPolicy') ?? app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? app.tokenAlgorithm,
         scopes: notNull(input.scopes, 'scopes') ?? app.scopes,
+        maxOperationCost: notNull(input.maxOperationCost, 'maxOperationCost') ?? app.maxOperationCost,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });

@@ -2,11 +2,13 @@ import type { EntityManager } from '@mikro-orm/core';
 import { AuthReason } from '../../errors';
 import { type MaybePromise, andThen } from '../../shared/maybe-promise';
 import type { AuthFailureAuditor } from '../audit/auth-failure-auditor';
-import type { Metrics } from '../http/metrics';
+import type { Metrics } from '../../shared/metrics';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { UsageRecorder } from '../usage/usage.recorder';
 import { type AuthOutcome, type AuthRequest, type PipelineParts, type StoredKeyUse, runPipeline, runStoredKeyPipeline } from './auth-pipeline';
 import { type EntityManagerSource, type KeyRef, keyRefOf } from './key-records';
+import { type Spend, spendKeyCredits } from '../credits/credit-ledger';
+import { type Principal, PrincipalType } from './principal';
 
 /** The label of a success, built once: it is counted on every verification. */
 const VALID = { outcome: 'valid' } as const;
@@ -40,6 +42,19 @@ export class Authenticator {
   /** Synchronous for a cached key without a rate limit or credits: the hot path awaits nothing. */
   authenticate(em: EntityManagerSource, request: AuthRequest & RequestRef): MaybePromise<AuthOutcome> {
     return andThen(runPipeline(this.parts, em, request), (outcome) => this.emit(outcome, request));
+  }
+
+  /**
+   * Spends `cost` credits of an authenticated principal's key (a use priced after
+   * authentication: a session mint, a gateway operation); a refusal is recorded as the
+   * key's USAGE_EXCEEDED. Null when nothing is metered (no key, or a key without credits).
+   */
+  meter(principal: Principal, cost: number, request: RequestRef): MaybePromise<Spend | null> {
+    if (principal.type !== PrincipalType.API_KEY) return null;
+    return andThen(spendKeyCredits(this.parts.credits, principal, cost, this.parts.clock.now()), (spend) => {
+      if (spend && !spend.ok) this.recordRefusal(keyRefOf(principal), AuthReason.USAGE_EXCEEDED, request);
+      return spend;
+    });
   }
 
   /** A real key refused here or later (its role, its credits at mint): counted and audited (rate-limited). */

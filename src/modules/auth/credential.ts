@@ -70,3 +70,10 @@ function basicSecret(encoded: string): CredentialParse {
   }
   return { ok: true, key: secret.trim() };
 }
+
+const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
+
+/** A credential in a JWT's shape: a session token, not a key (edges that take both tell them apart so). */
+export function looksLikeToken(credential: string): boolean {
+  return JWT_SHAPE.test(credential);
+}

@@ -1,5 +1,5 @@
 import { schemas } from './openapi.schemas';
-import { IDENTITY_HEADERS, type IdentityHeader } from './routes/forward-headers';
+import { IDENTITY_HEADERS, type IdentityHeader } from '../auth/identity-headers';
 import { MAX_COST } from '../credits/credit-ledger';
 
 /**

@@ -8,10 +8,10 @@ import { errorForLog } from '../../logger';
 import { AuthReason, REFUSALS, authMessage } from '../../errors';
 import { JWKS_TTL_SECONDS } from '../sessions/signing-key.store';
 import { consoleHandler } from '../console/console-http';
-import { graphqlHandler } from './graphql-handler';
+import { graphqlHandler } from '../management/graphql-handler';
 import { openApiDocument } from './openapi';
-import { serveExplorerAsset } from './explorer';
-import { BodyTooLargeError, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { serveExplorerAsset } from '../../graphql/explorer';
+import { BodyTooLargeError, type ClientAddress, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -32,6 +32,9 @@ const REST: Record<string, { label: string; methods: Record<string, RouteHandler
   '/oauth/introspect': { label: 'oauth_introspect', methods: { POST: introspectRoute } },
   '/secret-scanning/github': { label: 'secret_scanning', methods: { POST: secretScanningRoute } },
 };
+
+/** Where the gateway serves the product's own GraphQL API. */
+const GATEWAY_PATH = '/gateway/graphql';
 
 /** Reachable over plain HTTP even in production, for probes and scrapers on the private side. */
 const PLAIN_HTTP_OK = new Set(['/healthz', '/readyz', '/metrics']);
@@ -70,7 +73,14 @@ export interface KeygateHttpServer extends Server {
   drain(): void;
 }
 
-export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime): KeygateHttpServer {
+/** The gateway's edge, when KEYGATE_GATEWAY_UPSTREAM is set. */
+export interface GatewayEdge {
+  handle: (req: IncomingMessage, res: ServerResponse, url: URL, info: { requestId: string } & ClientAddress) => Promise<void>;
+  /** Whether the upstream's schema is loaded (/readyz is 503 until it is). */
+  ready: () => boolean;
+}
+
+export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime, gateway: GatewayEdge | null = null): KeygateHttpServer {
   const { logger, orm, config, metrics } = runtime;
   const graphql = graphqlHandler(apollo, runtime);
   const consolePages = consoleHandler(runtime);
@@ -108,7 +118,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
       path = null;
     }
     const rest = path === null ? undefined : REST[path];
-    let route = rest?.label ?? (path === '/graphql' ? 'graphql' : 'other');
+    let route = rest?.label ?? (path === '/graphql' ? 'graphql' : path === GATEWAY_PATH && gateway ? 'gateway' : 'other');
     // A client IP that spent its budget of guessed keys is refused by the authentication
     // pipeline itself (auth-pipeline.ts), for credentials not already verified here: valid
     // keys from the same address (an office behind one NAT) keep working.
@@ -116,9 +126,10 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
 
     const dispatch = (): MaybePromise<void> => {
       if (path === null) return sendRestError(res, { status: 400, code: 'invalid_request', message: 'Malformed request target' });
-      if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) return refuseHttp(res, path === '/graphql');
+      if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) return refuseHttp(res, path === '/graphql' || path === GATEWAY_PATH);
       if (req.method === 'OPTIONS') return answerPreflight(req, res);
       if (path === '/graphql') return graphql(req, res, fullUrl(), { requestId, ...client });
+      if (path === GATEWAY_PATH && gateway) return gateway.handle(req, res, fullUrl(), { requestId, ...client });
       if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
         route = 'console';
         return consolePages(req, res, fullUrl(), { requestId, ...client });
@@ -151,7 +162,10 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
         return orm
           .isConnected()
           .catch(() => false)
-          .then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' }));
+          .then((connected) => {
+            const status = !connected ? 'database unreachable' : gateway && !gateway.ready() ? 'gateway upstream schema not loaded' : 'ready';
+            sendJson(res, status === 'ready' ? 200 : 503, { status });
+          });
       }
       if (path === '/.well-known/jwks.json') {
         route = 'jwks';

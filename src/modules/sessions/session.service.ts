@@ -7,7 +7,6 @@ import { requireName } from '../../shared/validation';
 import { MIN_TOKEN_LIFETIME } from '../apps/app.service';
 import { type Principal, PrincipalType } from '../auth/principal';
 import { type EntityManagerSource, keyRefOf } from '../auth/key-records';
-import { spendKeyCredits } from '../credits/credit-ledger';
 import { RootKey } from '../auth/root-key.entity';
 import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
@@ -99,14 +98,9 @@ export class SessionService {
     }
     const scope = mintedScopeClaim(effectiveScopes(principal), media, request.scopes ?? null);
 
-    if (principal.type === PrincipalType.API_KEY) {
-      // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
-      const spent = await spendKeyCredits(this.runtime.credits, principal, 1, this.runtime.clock.now());
-      if (spent && !spent.ok) {
-        this.runtime.authenticator.recordRefusal(keyRefOf(principal), AuthReason.USAGE_EXCEEDED, this.actor);
-        throw new RefusalError({ reason: AuthReason.USAGE_EXCEEDED });
-      }
-    }
+    // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
+    const spent = await this.runtime.authenticator.meter(principal, 1, this.actor);
+    if (spent && !spent.ok) throw new RefusalError({ reason: AuthReason.USAGE_EXCEEDED });
     const iat = Math.floor(this.runtime.clock.now().getTime() / 1000);
     const claims: SessionClaims = {
       iss: this.runtime.issuer,

@@ -30,10 +30,11 @@ export interface SessionClaims {
   exp: number;
 }
 
-export async function signToken(claims: SessionClaims, key: { kid: string; algorithm: JwsAlgorithm; privateKey: KeyObject }): Promise<string> {
+/** A session token's claims, or (with `typ`) another token of the same shape: the gateway's identity token. */
+export async function signToken(claims: SessionClaims, key: { kid: string; algorithm: JwsAlgorithm; privateKey: KeyObject }, typ: string = TOKEN_TYPE): Promise<string> {
   const { iss, aud, sub, jti, iat, nbf, exp, ...rest } = claims;
   return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: TOKEN_TYPE })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ })
     .setIssuer(iss)
     .setAudience(aud)
     .setSubject(sub)

@@ -1,23 +1,15 @@
 import { AuthReason } from '../../../errors';
 import { andThen } from '../../../shared/maybe-promise';
 import type { AuthOutcome } from '../../auth/auth-pipeline';
-import { requestCredential } from '../../auth/credential';
-import { PrincipalType } from '../../auth/principal';
+import { looksLikeToken, requestCredential } from '../../auth/credential';
 import { parseCost } from '../../credits/credit-ledger';
 import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders } from '../request';
 import { sendRefusal, sendRestError } from '../rest-errors';
-import { effectiveScopes, formatScopes, lackingScopesRefusal, parseScopes } from '../../keys/key-scopes';
-import { identityHeaders } from './forward-headers';
+import { principalIdentityHeaders, tokenIdentityHeaders } from '../../auth/identity-headers';
+import { lackingScopesRefusal, parseScopes } from '../../keys/key-scopes';
 import { type RouteContext, allowOrigin } from './route';
-
-/** Header values are bytes, not text: an owner id outside printable ASCII goes out percent-encoded (UTF-8). */
-function headerSafe(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
-}
-
-const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
 
 /**
  * A session token's claims, or null once a refusal is sent. Made-up tokens (a kid that
@@ -56,7 +48,7 @@ export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   const credential = requestCredential(credentialHeaders(ctx.req));
   // Like the cost, required scopes come only from the auth URL the proxy's configuration writes.
   const requiredScopes = parseScopes(ctx.queryAll('scope').join(' '));
-  if (credential.ok && JWT_SHAPE.test(credential.key)) return forwardToken(ctx, credential.key, requiredScopes);
+  if (credential.ok && looksLikeToken(credential.key)) return forwardToken(ctx, credential.key, requiredScopes);
   // A request without a usable credential is refused for that first, whatever its cost says.
   const cost = credential.ok ? parseCost(ctx.query('cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
@@ -71,37 +63,13 @@ async function forwardToken(ctx: RouteContext, token: string, requiredScopes: re
   const { claims, scopes } = active;
   const lacking = lackingScopesRefusal(scopes, requiredScopes);
   if (lacking) return sendRefusal(ctx.res, lacking, 'forward');
-  ctx.res.writeHead(
-    200,
-    identityHeaders({
-      'x-keygate-app-id': claims.aud,
-      'x-keygate-key-id': claims.akid,
-      'x-keygate-mode': claims.mode,
-      'x-keygate-user-id': claims.sub,
-      'x-keygate-token-id': claims.jti,
-      'x-keygate-scopes': formatScopes(scopes),
-    }),
-  );
+  ctx.res.writeHead(200, tokenIdentityHeaders(claims, scopes));
   ctx.res.end();
 }
 
 function forwardKey(ctx: RouteContext, outcome: AuthOutcome): void {
   if (!outcome.ok) return sendRefusal(ctx.res, outcome, 'forward');
   allowOrigin(ctx);
-  const p = outcome.principal;
-  const headers =
-    p.type === PrincipalType.ROOT
-      ? identityHeaders({ 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type, 'x-keygate-scopes': '' })
-      : identityHeaders({
-          'x-keygate-app-id': p.appId,
-          'x-keygate-key-id': p.id,
-          'x-keygate-mode': p.mode,
-          'x-keygate-kind': p.kind,
-          'x-keygate-role': p.role,
-          'x-keygate-owner-id': p.ownerId === null ? null : headerSafe(p.ownerId),
-          'x-keygate-principal': p.type,
-          'x-keygate-scopes': effectiveScopes(p).join(' '), // sorted already
-        });
-  ctx.res.writeHead(200, headers);
+  ctx.res.writeHead(200, principalIdentityHeaders(outcome.principal));
   ctx.res.end();
 }

@@ -1,14 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type GraphQLSchema, defaultFieldResolver, isObjectType } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { Context } from '../../context';
-import { ErrorCode, TimeBudgetError } from '../../errors';
+import type { BaseContext } from '@apollo/server';
+import type { Clock } from '../shared/clock';
+import { ErrorCode, TimeBudgetError } from '../errors';
 
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
 /** Each running query's deadline, and the one error its late fields answer, by its context (the object resolvers get). */
-const budgets = new WeakMap<object, { deadline: number; error?: TimeBudgetError }>();
+const budgets = new WeakMap<object, { deadline: number; clock: Clock; error?: TimeBudgetError }>();
 
 /**
  * A GraphQL query may run for `budgetMs`: a field that has not started by then is not
@@ -16,7 +17,7 @@ const budgets = new WeakMap<object, { deadline: number; error?: TimeBudgetError 
  * cannot hold the database for long. Only the first TIMEOUT is reported, not one per field.
  * The plugin sets the deadline; applyTimeBudget's resolvers enforce it.
  */
-export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> {
+export function timeBudgetPlugin(budgetMs: number, clock: Clock): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
@@ -25,7 +26,7 @@ export function timeBudgetPlugin(budgetMs: number): ApolloServerPlugin<Context> 
           // cutting that short would lose what it returns once (a new key's secret).
           if (operation?.operation !== 'query') return;
           // From execution on: a heavy operation's wait for its turn (graphql-cost.ts) is not spent.
-          budgets.set(contextValue, { deadline: contextValue.runtime.clock.now().getTime() + budgetMs });
+          budgets.set(contextValue, { deadline: clock.now().getTime() + budgetMs, clock });
         },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
@@ -57,10 +58,10 @@ export function applyTimeBudget(schema: GraphQLSchema, exempt: readonly string[]
     for (const field of Object.values(type.getFields())) {
       if (field.resolve && budgeted.has(field.resolve)) continue;
       const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context: Context | undefined, info) => {
+      field.resolve = (source, args, context: object | undefined, info) => {
         // No context: run outside a request (graphql-introspection.ts measuring a query, or computing a standard answer once).
         const budget = context === undefined ? undefined : budgets.get(context);
-        if (budget !== undefined && context!.runtime.clock.now().getTime() > budget.deadline) return Promise.reject((budget.error ??= new TimeBudgetError()));
+        if (budget !== undefined && budget.clock.now().getTime() > budget.deadline) return Promise.reject((budget.error ??= new TimeBudgetError()));
         return resolve(source, args, context, info);
       };
       budgeted.add(field.resolve);

@@ -1,20 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ApolloServer, HeaderMap } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/core';
 import { parse } from 'graphql';
 import type { Context, Runtime } from '../../context';
 import type { Orm } from '../../database/orm';
-import { AuthReason, ErrorCode, RefusalError } from '../../errors';
+import { AuthReason, RefusalError } from '../../errors';
 import { errorForLog } from '../../logger';
-import { redact } from '../../shared/redact';
-import { findUnstorable } from '../../shared/validation';
 import type { AuthOutcome } from '../auth/auth-pipeline';
 import { requestCredential } from '../auth/credential';
 import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
-import { setExplorerHeaders } from './explorer';
-import { isIntrospectionOnly } from './graphql-introspection';
-import { type ClientAddress, credentialHeaders, headerValue, readBody, sendGraphQLError } from './request';
+import { asksForPersistedQuery, executeOverHttp, readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
+import { isIntrospectionOnly } from '../../graphql/graphql-introspection';
+import { type ClientAddress, credentialHeaders, headerValue, sendGraphQLError } from '../http/request';
 
 /** A query string that parses (within the token limit) to an introspection-only document. */
 function isIntrospectionQuery(query: unknown, maxTokens: number): boolean {
@@ -24,39 +22,6 @@ function isIntrospectionQuery(query: unknown, maxTokens: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** GET's parameters, with `variables` and `extensions` read as the JSON they are. */
-function getParams(url: URL): Record<string, unknown> {
-  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
-  for (const name of ['variables', 'extensions']) {
-    try {
-      if (typeof params[name] === 'string') params[name] = JSON.parse(params[name] as string);
-    } catch {
-      // Apollo answers a 400 for parameters it cannot read.
-    }
-  }
-  return params;
-}
-
-/** A NUL or lone surrogate in the document or the variables: 400 BAD_USER_INPUT before anything runs. */
-function refuseUnstorable(res: ServerResponse, found: { at: string | null; message: string }): void {
-  const field = found.at?.replace(/^variables\./, '') ?? null;
-  const named = field !== null && field !== found.at && redact(field) === field ? { field } : {};
-  sendGraphQLError(res, 400, found.message, { code: ErrorCode.BAD_USER_INPUT, ...named });
-}
-
-const WHAT_TO_SEND = 'send a JSON body such as {"query": "{ viewer { type } }", "variables": {}} with Content-Type: application/json';
-
-/** A GraphQL POST Apollo could not read: 400 naming what to send (never echoing what was sent). */
-function refuseBody(res: ServerResponse, problem: string): void {
-  sendGraphQLError(res, 400, `${problem}: ${WHAT_TO_SEND}`, { code: 'BAD_REQUEST' });
-}
-
-/** A request in Apollo's automatic persisted queries (APQ) protocol: `extensions.persistedQuery`. */
-function asksForPersistedQuery(params: unknown): boolean {
-  const extensions = typeof params === 'object' && params !== null ? (params as { extensions?: unknown }).extensions : undefined;
-  return typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions;
 }
 
 /**
@@ -119,27 +84,11 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
   const { orm, config } = runtime;
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> => {
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const raw = await readBody(req);
-      const type = (headerValue(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-      // Apollo's own answers here talk about CSRF or "POST body missing"; say what to send instead.
-      if (type !== 'application/json') return refuseBody(res, `Content-Type must be application/json (got ${type ? 'another type' : 'none'})`);
-      if (raw.trim() === '') return refuseBody(res, 'The request body is empty');
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return refuseBody(res, 'The request body is not valid JSON');
-      }
-    }
-    const params = req.method === 'POST' ? body : getParams(url);
+    const read = await readGraphQLRequest(req, res, url);
+    if (!read) return;
+    const { body, params } = read;
     if (asksForPersistedQuery(params)) return refusePersistedQuery(res);
-    const unstorable = findUnstorable(params);
-    if (unstorable !== null) return refuseUnstorable(res, unstorable);
+    if (!refuseUnstorableParams(res, params)) return;
     const origin = headerValue(req, 'origin');
 
     const context = async (): Promise<Context> => {
@@ -169,19 +118,6 @@ export function graphqlHandler(apollo: ApolloServer<Context>, runtime: Runtime) 
       return contextFor(outcome.principal);
     };
 
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context,
-    });
-    // The only HTML /graphql answers is the explorer page (Apollo's landing page).
-    if (result.headers.get('content-type')?.startsWith('text/html')) await setExplorerHeaders(req, res);
-    for (const [name, value] of result.headers) res.setHeader(name, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    await executeOverHttp(apollo, req, res, url, body, context);
   };
 }

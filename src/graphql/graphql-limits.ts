@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLFormattedError, type ValidationRule } from 'graphql';
-import type { Config } from '../../config';
-import { unstorable } from '../../shared/validation';
-import type { Context } from '../../context';
+import type { Config } from '../config';
+import { unstorable } from '../shared/validation';
+import type { BaseContext } from '@apollo/server';
 import { costLimitPlugin } from './graphql-cost';
 import { introspectionLimitPlugin } from './graphql-introspection';
 
@@ -18,7 +18,7 @@ import { introspectionLimitPlugin } from './graphql-introspection';
  */
 export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   validationRules: ValidationRule[];
-  plugins: ApolloServerPlugin<Context>[];
+  plugins: ApolloServerPlugin<BaseContext>[];
   parseOptions: { maxTokens: number };
 } {
   const limits = config.graphqlLimits;

@@ -3,17 +3,17 @@ import { type GraphQLSchema, isObjectType } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
-import { AppResolver } from './modules/apps/app.resolver';
-import { AuditResolver } from './modules/audit/audit.resolver';
-import { permissions, VALUE_TYPES } from './modules/auth/shield';
-import { applyTimeBudget } from './modules/http/graphql-time-budget';
-import { ApiKeyResolver } from './modules/keys/api-key.resolver';
-import { ApiKeyRotationResolver, RotationResolver } from './modules/rotations/rotation.resolver';
-import { SessionResolver } from './modules/sessions/session.resolver';
-import { ApiKeyUsageResolver, AppUsageResolver } from './modules/usage/usage.resolver';
-import { RootKeyResolver } from './modules/root-keys/root-key.resolver';
-import { ViewerResolver } from './modules/viewer/viewer.resolver';
-import { WebhookResolver } from './modules/webhooks/webhook.resolver';
+import { AppResolver } from '../apps/app.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { permissions, VALUE_TYPES } from '../auth/shield';
+import { applyTimeBudget } from '../../graphql/graphql-time-budget';
+import { ApiKeyResolver } from '../keys/api-key.resolver';
+import { ApiKeyRotationResolver, RotationResolver } from '../rotations/rotation.resolver';
+import { SessionResolver } from '../sessions/session.resolver';
+import { ApiKeyUsageResolver, AppUsageResolver } from '../usage/usage.resolver';
+import { RootKeyResolver } from '../root-keys/root-key.resolver';
+import { ViewerResolver } from '../viewer/viewer.resolver';
+import { WebhookResolver } from '../webhooks/webhook.resolver';
 
 const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver] as const;
 

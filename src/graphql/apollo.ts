@@ -2,14 +2,14 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { Context, Runtime } from '../../context';
-import { AuthReason, ErrorCode, REFUSALS, isAuthReason } from '../../errors';
-import { keyRefOf } from '../auth/key-records';
-import { redact } from '../../shared/redact';
-import { errorForLog, type Logger } from '../../logger';
+import type { BaseContext } from '@apollo/server';
+import type { Config } from '../config';
+import { ErrorCode } from '../errors';
+import { redact } from '../shared/redact';
+import type { Clock } from '../shared/clock';
+import { errorForLog, type Logger } from '../logger';
 import { explorerLandingPage } from './explorer';
 import { describeLimitError, graphqlLimits } from './graphql-limits';
-import { queryPoolPlugin } from './graphql-query-pool';
 import { asTimeBudgetError, timeBudgetPlugin } from './graphql-time-budget';
 
 /** Codes whose messages were written for the client and may be shown as they are. */
@@ -25,36 +25,12 @@ const CLIENT_CODES = new Set<string>([
 
 const CONTEXT_PREFIX = 'Context creation failed: ';
 
-/**
- * Answers FORBIDDEN with HTTP 403 when the permission map refused everything the
- * operation asked for (nothing of it ran); partial results keep 200.
- */
-const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single') return;
-        const { data, errors } = response.body.singleResult;
-        const refused = errors?.find((e) => e.extensions?.code === ErrorCode.FORBIDDEN);
-        const key = contextValue.principal ? keyRefOf(contextValue.principal) : null;
-        if (refused && key) {
-          const reason = String(refused.extensions?.reason);
-          contextValue.runtime.authenticator.recordRefusal(key, isAuthReason(reason) ? reason : AuthReason.INSUFFICIENT_ROLE, contextValue);
-        }
-        if (!errors?.length || !errors.every((e) => e.extensions?.code === ErrorCode.FORBIDDEN)) return;
-        const nothingRan = data == null || Object.values(data).every((v) => v === null);
-        if (nothingRan) response.http.status = REFUSALS.INSUFFICIENT_ROLE.status;
-      },
-    };
-  },
-};
-
 /** Codes written for the client; anything else is unexpected and gets logged (with its request id). */
 function isClientError(error: GraphQLError): boolean {
   return CLIENT_CODES.has(String(error.extensions?.code ?? ''));
 }
 
-const errorLogPlugin = (logger: Logger): ApolloServerPlugin<Context> => ({
+const errorLogPlugin = (logger: Logger): ApolloServerPlugin<BaseContext & { requestId: string }> => ({
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
@@ -78,10 +54,20 @@ function redactExtensions(extensions: Record<string, unknown>): Record<string, u
   return Object.fromEntries(Object.entries(extensions).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
 }
 
-export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloServer<Context> {
-  const { config, logger } = runtime;
+export interface EngineOptions<C extends BaseContext> {
+  config: Pick<Config, 'graphqlLimits' | 'env' | 'introspection' | 'sandbox'>;
+  logger: Logger;
+  clock: Clock;
+  /** Where the server is served (the explorer's page sends its queries there). */
+  endpoint: string;
+  /** The server's own plugins, run before the engine's limits. */
+  plugins: ApolloServerPlugin<C>[];
+}
+
+/** An Apollo server with the engine's limits, error formatting and masking, for any context carrying a request id. */
+export function createGraphQLServer<C extends BaseContext & { requestId: string }>(schema: GraphQLSchema, { config, logger, clock, endpoint, plugins }: EngineOptions<C>): ApolloServer<C> {
   const limits = graphqlLimits(config);
-  return new ApolloServer<Context>({
+  return new ApolloServer<C>({
     schema,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
@@ -89,7 +75,7 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
     includeStacktraceInErrorResponses: config.env === 'development',
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     allowBatchedHttpRequests: false,
-    // No automatic persisted queries: graphql-handler.ts refuses such requests with 400 first.
+    // No automatic persisted queries: each server's handler refuses such requests with 400 first.
     persistedQueries: false,
     // Apollo's own handler stops only Apollo and then re-kills the process with the signal
     // (exit 143/130, usage not flushed); serve() owns SIGTERM/SIGINT and stops everything.
@@ -101,12 +87,11 @@ export function createApollo(schema: GraphQLSchema, runtime: Runtime): ApolloSer
       error: (m) => logger.error(String(m)),
     },
     plugins: [
-      config.sandbox ? explorerLandingPage : ApolloServerPluginLandingPageDisabled(),
-      forbiddenStatusPlugin,
+      config.sandbox ? explorerLandingPage(endpoint) : ApolloServerPluginLandingPageDisabled(),
+      ...plugins,
       errorLogPlugin(logger),
       ...limits.plugins,
-      queryPoolPlugin,
-      timeBudgetPlugin(config.graphqlLimits.timeBudgetMs),
+      timeBudgetPlugin(config.graphqlLimits.timeBudgetMs, clock),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const timedOut = asTimeBudgetError(error);

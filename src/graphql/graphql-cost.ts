@@ -2,10 +2,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import pLimit from 'p-limit';
 import { GraphQLError, type GraphQLField, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
-import type { GraphQLLimits } from '../../config';
-import type { Context } from '../../context';
-import { RateLimitedError } from '../../errors';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../shared/pagination';
+import type { GraphQLLimits } from '../config';
+import type { BaseContext } from '@apollo/server';
+import { RateLimitedError } from '../errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 
 /**
  * How many objects a plain list (not a connection) is estimated to hold: the largest page
@@ -54,7 +54,7 @@ const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
  * too large to estimate (its fragments expand past the estimator's node limit); null when
  * the variables do not fit the operation (execution refuses it before any resolver runs).
  */
-export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: Context): number | null {
+export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: BaseContext): number | null {
   try {
     return getComplexity({ schema, query: document, variables, operationName, estimators: ESTIMATORS, context });
   } catch (error) {
@@ -75,7 +75,7 @@ const HEAVY_QUEUE = 20;
  * loop, and this bounds how much of it one tenant's heavy reads can take from everyone
  * else's verifications.
  */
-export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>): ApolloServerPlugin<Context> {
+export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>): ApolloServerPlugin<BaseContext> {
   const heavyTurns = pLimit(limits.heavyConcurrency);
   return {
     async requestDidStart() {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Context } from '../../context';
-import { pageSecurityHeaders } from './page-headers';
+import type { BaseContext } from '@apollo/server';
+import { pageSecurityHeaders } from '../shared/page-headers';
 
 /**
  * The API explorer at GET /graphql (in a browser, while KEYGATE_SANDBOX is on): GraphiQL,
@@ -24,7 +24,8 @@ const ASSETS: Record<string, { file: string; type: string } | { text: string; ty
   '/graphiql/explorer.js': {
     type: 'text/javascript; charset=utf-8',
     text: `'use strict';
-const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).toString() });
+const root = document.getElementById('graphiql');
+const fetcher = GraphiQL.createFetcher({ url: new URL(root.dataset.endpoint, location.href).toString() });
 const defaultQuery = [
   '# Keygate API explorer (GraphiQL, served by this Keygate server).',
   '# Put a key in the Headers tab below, e.g. {"Authorization": "Bearer rk_..."};',
@@ -43,14 +44,15 @@ const storage = {
   clear: () => memory.clear(),
   get length() { return memory.size; },
 };
-ReactDOM.createRoot(document.getElementById('graphiql')).render(
+ReactDOM.createRoot(root).render(
   React.createElement(GraphiQL, { fetcher, storage, defaultQuery, defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: false, isHeadersEditorEnabled: true }),
 );
 `,
   },
 };
 
-const PAGE = `<!doctype html>
+/** The page for one GraphQL endpoint (a path of this server): explorer.js reads it from the page, no inline script. */
+const page = (endpoint: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -60,7 +62,7 @@ const PAGE = `<!doctype html>
 <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
 </head>
 <body>
-<div id="graphiql">Loading the explorer…</div>
+<div id="graphiql" data-endpoint="${endpoint}">Loading the explorer…</div>
 <script src="/graphiql/react.production.min.js"></script>
 <script src="/graphiql/react-dom.production.min.js"></script>
 <script src="/graphiql/graphiql.min.js"></script>
@@ -72,12 +74,15 @@ const PAGE = `<!doctype html>
 /** The explorer's page headers: the console's policy, plus the inline styles and data: fonts GraphiQL needs. */
 export const setExplorerHeaders = pageSecurityHeaders({ inlineStyles: true });
 
-/** Apollo's landing page, replaced by the GraphiQL page. */
-export const explorerLandingPage: ApolloServerPlugin<Context> = {
-  async serverWillStart() {
-    return { async renderLandingPage() { return { html: PAGE }; } };
-  },
-};
+/** Apollo's landing page, replaced by the GraphiQL page for `endpoint`. */
+export function explorerLandingPage(endpoint: string): ApolloServerPlugin<BaseContext> {
+  const html = page(endpoint);
+  return {
+    async serverWillStart() {
+      return { async renderLandingPage() { return { html }; } };
+    },
+  };
+}
 
 const cache = new Map<string, Buffer>();
 

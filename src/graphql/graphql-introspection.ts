@@ -25,7 +25,7 @@ import {
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
 } from 'graphql';
-import type { Context } from '../../context';
+import type { BaseContext } from '@apollo/server';
 
 /**
  * Introspection gets limits like any query. Its answer can be measured exactly before it
@@ -183,7 +183,7 @@ function checkIntrospection(schema: GraphQLSchema, document: DocumentNode, opera
  * Bounds every operation's introspection (checkIntrospection) and answers a standard
  * introspection query from the result computed the first time it was asked.
  */
-export const introspectionLimitPlugin: ApolloServerPlugin<Context> = {
+export const introspectionLimitPlugin: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ schema, document, operation, request }) {

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EntityManager } from '@mikro-orm/core';
+import type { GraphQLFormattedError } from 'graphql';
+import { AuthReason, ErrorCode, REFUSALS, type Refusal, authMessage, bearerChallenge } from '../../errors';
+import { readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
+import type { Authenticator } from '../auth/authenticator';
+import { looksLikeToken, requestCredential } from '../auth/credential';
+import { IDENTITY_HEADERS, principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
+import { PrincipalType } from '../auth/principal';
+import type { SessionClaims } from '../sessions/token';
+import { type ClientAddress, credentialHeaders, headerValue, sendJson } from '../http/request';
+import type { Gateway } from './gateway';
+import { type OperationLimits, planOperation } from './gateway-operation';
+import { type GatewayCredential, credentialScopes } from './gateway-scopes';
+
+/** What the gateway's edge needs, and nothing more: not the whole Runtime. */
+export interface GatewayEdgeDeps {
+  gateway: Gateway;
+  authenticator: Pick<Authenticator, 'authenticate' | 'meter'>;
+  /** A new EntityManager fork (one per request, made on first use). */
+  fork: () => EntityManager;
+  /** A session token's claims while it is active, else null. */
+  /** An active token's claims and live scopes, or null. */
+  checkToken(token: string, em: () => EntityManager): Promise<{ claims: SessionClaims; scopes: readonly string[] } | null>;
+  limits: OperationLimits;
+  /** The app's App.maxOperationCost (cached per process like its token settings); null for an app that is gone. */
+  maxOperationCost(appId: string, em: () => EntityManager): Promise<number | null>;
+  /** X-Keygate-Token for an upstream call (null: KEYGATE_GATEWAY_IDENTITY_TOKEN is off). */
+  identityToken: ((credential: GatewayCredential, scopes: ReadonlySet<string>, audience: string, em: () => EntityManager) => Promise<string>) | null;
+}
+
+export interface GatewayRequestInfo extends ClientAddress {
+  requestId: string;
+}
+
+/** Client headers never sent upstream: the credential, cookies, Keygate's identity (set here) and the hop's own. */
+const DROPPED = /^(authorization|x-api-key|cookie|x-keygate-.*|host|connection|keep-alive|transfer-encoding|te|upgrade|trailer|proxy-.*|content-length|content-type|accept|accept-encoding)$/;
+
+function sendErrors(res: ServerResponse, status: number, errors: GraphQLFormattedError[], headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors }, headers);
+}
+
+function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  const { status, graphql } = REFUSALS[refusal.reason];
+  const headers: Record<string, string> = {};
+  if (refusal.reason === AuthReason.RATE_LIMITED) headers['retry-after'] = String(refusal.retryAfterSeconds);
+  if (status === 401) headers['www-authenticate'] = bearerChallenge(refusal.reason);
+  const extensions = { code: graphql, reason: refusal.reason, ...(refusal.reason === AuthReason.RATE_LIMITED ? { retryAfter: refusal.retryAfterSeconds } : {}) };
+  sendErrors(res, status, [{ message: refusal.message ?? authMessage(refusal.reason), extensions }], headers);
+}
+
+/** The request's credential as the gateway takes it: an app key (through the one pipeline) or an active session token. */
+async function authenticate(deps: GatewayEdgeDeps, em: () => EntityManager, req: IncomingMessage, info: GatewayRequestInfo): Promise<{ ok: true; credential: GatewayCredential } | { ok: false; refusal: Refusal }> {
+  const credential = requestCredential(credentialHeaders(req));
+  if (credential.ok && looksLikeToken(credential.key)) {
+    const checked = await deps.checkToken(credential.key, em);
+    if (!checked) return { ok: false, refusal: { reason: AuthReason.KEY_INVALID, message: 'Invalid session token' } };
+    const { claims, scopes } = checked;
+    return { ok: true, credential: { type: 'token', appId: claims.aud, keyId: claims.akid, mode: claims.mode, userId: claims.sub, tokenId: claims.jti, scopes, claims } };
+  }
+  const outcome = await deps.authenticator.authenticate(em, { credential, origin: headerValue(req, 'origin'), ip: info.ip, throttleIp: info.throttleIp, requestId: info.requestId });
+  if (!outcome.ok) return { ok: false, refusal: outcome };
+  const { principal } = outcome;
+  // Root keys are operator credentials: they have no scopes in the product's own API.
+  if (principal.type !== PrincipalType.API_KEY) return { ok: false, refusal: { reason: AuthReason.INSUFFICIENT_SCOPE, message: 'Root keys cannot call the gateway: use an app key or a session token' } };
+  return { ok: true, credential: { type: 'key', principal } };
+}
+
+/** The headers the upstream gets: the client's own, less what is dropped, plus the caller's identity. */
+function upstreamHeaders(req: IncomingMessage, credential: GatewayCredential): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && !DROPPED.test(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const identity = credential.type === 'key' ? principalIdentityHeaders(credential.principal) : tokenIdentityHeaders(credential.claims, credential.scopes);
+  for (const name of IDENTITY_HEADERS) if (identity[name] !== '') headers[name] = identity[name];
+  return headers;
+}
+
+/**
+ * /gateway/graphql: the product's GraphQL API behind Keygate credentials. The credential
+ * is checked first (401/403/429 before anything is read of the operation), then the
+ * operation is planned (fields the scopes do not allow removed, the rest costed), its
+ * credits spent, and what remains sent to the upstream of the credential's mode.
+ */
+export function gatewayHandler(deps: GatewayEdgeDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, info: GatewayRequestInfo): Promise<void> => {
+    res.setHeader('cache-control', 'no-store');
+    const upstream = deps.gateway.schema;
+    if (!upstream) return sendErrors(res, 503, [{ message: 'The gateway has not loaded the upstream schema yet', extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE } }]);
+    const read = await readGraphQLRequest(req, res, url);
+    if (!read) return;
+    if (!refuseUnstorableParams(res, read.params)) return;
+    let forked: EntityManager | undefined;
+    const em = () => (forked ??= deps.fork());
+    const auth = await authenticate(deps, em, req, info);
+    if (!auth.ok) return sendRefusal(res, auth.refusal);
+    const { credential } = auth;
+    const origin = headerValue(req, 'origin');
+    if (origin && credential.type === 'key') res.setHeader('access-control-allow-origin', origin);
+    const scopes = credentialScopes(credential);
+    const params = (typeof read.params === 'object' && read.params !== null ? read.params : {}) as Record<string, unknown>;
+    const plan = planOperation(upstream, params, scopes, deps.limits, req.method ?? 'GET');
+    if (plan.kind === 'refused') return sendErrors(res, plan.refused.status, plan.refused.errors);
+    if (plan.kind === 'local') return sendJson(res, 200, plan.result);
+    const { operation } = plan;
+    const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
+    const limit = (await deps.maxOperationCost(appId, em)) ?? 0;
+    if (operation.cost > limit) {
+      const found = Number.isFinite(operation.cost) ? operation.cost : 'more than can be counted';
+      return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
+    }
+    let remaining: number | null = null;
+    if (credential.type === 'key') {
+      const spent = await deps.authenticator.meter(credential.principal, operation.cost, info);
+      if (spent && !spent.ok) return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
+      remaining = spent ? spent.remaining : null;
+    }
+    const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
+    const executor = deps.gateway.executorFor(mode);
+    const headers = upstreamHeaders(req, credential);
+    if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
+    const answer = await executor.run(operation, headers);
+    if (!answer.ok) {
+      const timeout = answer.failure === 'timeout';
+      const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';
+      return sendErrors(res, timeout ? 504 : 502, [{ message, extensions: { code: timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE } }]);
+    }
+    const { result } = answer;
+    const errors = [...(result.errors ?? []).map((e) => ('toJSON' in e && typeof e.toJSON === 'function' ? e.toJSON() : e)), ...operation.removed];
+    const extensions = { ...result.extensions, cost: { estimated: operation.cost, remaining } };
+    sendJson(res, 200, { ...(errors.length ? { errors } : {}), data: result.data ?? null, extensions });
+  };
+}
