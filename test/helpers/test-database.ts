@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrate, openOrm } from '../../src/database/orm';
 import { createScratchDatabase, POSTGRES_ADMIN_URL, type ScratchDatabase } from '../../src/database/scratch-database';
@@ -6,18 +9,23 @@ import { postgresqlMigrations } from '../../src/migrations/postgresql';
 import { TEST_DIALECT } from './test-server';
 
 /**
- * A fresh database for a suite, already migrated on PostgreSQL.
+ * A fresh database for a suite, already migrated.
  *
- * Running every migration on every new PostgreSQL database cost about a second per server
- * a suite starts (80-odd in a run). PostgreSQL copies a database from a template in one
- * statement, so the migrations run once per set of migrations: the template's name carries
- * a hash of their names and code, so a changed or added migration gets a template of its
- * own (and a branch beside this one never uses a stale one). The server then finds nothing
- * to migrate. SQLite migrates an empty file in a fraction of that, so it stays as it was.
- * Suites about migrating itself (the CLI, the master-key check) use createScratchDatabase.
+ * Running every migration on every new database cost about a second per server on
+ * PostgreSQL and a few hundred milliseconds on SQLite (80-odd servers a run). The migrations
+ * now run once into a template, and each database is a copy: PostgreSQL copies a database
+ * from a template in one statement; on SQLite a worker copies a migrated file. PostgreSQL's
+ * template outlives the run, so its name carries a hash of the migrations' names and code:
+ * a changed or added migration gets a template of its own (and a branch beside this one
+ * never uses a stale one). The server then finds nothing to migrate. Suites about migrating
+ * itself (the CLI, the master-key check) use createScratchDatabase.
  */
 export async function createTestDatabase(): Promise<ScratchDatabase> {
-  if (TEST_DIALECT === 'sqlite') return createScratchDatabase('sqlite');
+  if (TEST_DIALECT === 'sqlite') {
+    const database = await createScratchDatabase('sqlite');
+    if (database.config.dialect === 'sqlite') copyFileSync(await migratedSqliteFile(), database.config.file);
+    return database;
+  }
   const template = await migratedTemplate();
   const name = `keygate_scratch_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
@@ -27,6 +35,27 @@ export async function createTestDatabase(): Promise<ScratchDatabase> {
     config: { dialect: 'postgresql', url: url.toString() },
     drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+let sqliteTemplate: Promise<string> | undefined;
+
+/** One per worker process, removed when the process exits. */
+function migratedSqliteFile(): Promise<string> {
+  sqliteTemplate ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygate-template-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'keygate.db');
+    const orm = await openOrm({ dialect: 'sqlite', file });
+    try {
+      await migrate(orm);
+    } finally {
+      await orm.close(true);
+    }
+    // Closing the last connection checkpoints the write-ahead log into the file and removes it.
+    if (existsSync(`${file}-wal`)) throw new Error(`the migrated SQLite template still has a write-ahead log: ${file}-wal`);
+    return file;
+  })();
+  return sqliteTemplate;
 }
 
 let template: Promise<string> | undefined;
