@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import type { DatabaseConfig } from '../../src/config';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
+import type { ScratchDatabase } from '../../src/database/scratch-database';
 import { BIN, type Launcher, type ServerProcess, startServerProcess } from './server-process';
-import { TEST_DIALECT } from './test-server';
+import { createTestDatabase } from './test-database';
 
 /**
  * Shared plumbing for suites that run the compiled server as a real process
@@ -31,7 +31,7 @@ export interface ProcessDatabase {
 }
 
 export async function prepareProcessDatabase(extraEnv: NodeJS.ProcessEnv = {}): Promise<ProcessDatabase> {
-  const database = await createScratchDatabase(TEST_DIALECT);
+  const database = await createTestDatabase();
   const url = database.config.dialect === 'sqlite' ? `sqlite:${database.config.file}` : database.config.url;
   const masterKey = randomBytes(32).toString('base64');
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', DATABASE_URL: url, KEYGATE_MASTER_KEY: masterKey, LOG_LEVEL: 'info', ...extraEnv };

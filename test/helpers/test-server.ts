@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createKeygate, type Keygate, type KeygateOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/database/scratch-database';
+import type { ScratchDatabase } from '../../src/database/scratch-database';
 import { createLogger } from '../../src/logger';
 import type { Clock } from '../../src/shared/clock';
 import { GraphQLClient } from './graphql-client';
+import { createTestDatabase } from './test-database';
 
 /** Which database the integration suites run on: KEYGATE_TEST_DB=sqlite (default) or postgres. */
 export const TEST_DIALECT: 'sqlite' | 'postgresql' = ['postgres', 'postgresql'].includes(process.env.KEYGATE_TEST_DB ?? '')
@@ -36,10 +37,10 @@ export interface TestServerOptions {
 
 /**
  * A real Keygate on a fresh database (a temporary SQLite file, or a new PostgreSQL
- * database), listening on an ephemeral loopback port.
+ * database copied from a migrated template), listening on an ephemeral loopback port.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const database = await createScratchDatabase(TEST_DIALECT);
+  const database = await createTestDatabase();
   const databaseUrl = database.config.dialect === 'sqlite' ? `sqlite:${database.config.file}` : database.config.url;
   const config = loadConfig({
     NODE_ENV: 'test',

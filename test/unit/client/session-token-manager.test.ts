@@ -69,8 +69,24 @@ beforeEach(() => {
   vi.setSystemTime(T0);
 });
 
+/**
+ * Records the calls to globalThis.setTimeout (fake or real, whichever is in place) until the
+ * test ends, then puts back the very function it found. Not vi.spyOn: restoring such a spy
+ * later put a fake setTimeout back on globalThis, and a worker runs other files after this
+ * one (vitest.config.ts), whose timers then never fired.
+ */
+const undoAfterTest: (() => void)[] = [];
+function recordSetTimeout() {
+  const found = globalThis.setTimeout;
+  const recorder = vi.fn(found);
+  globalThis.setTimeout = recorder as unknown as typeof setTimeout;
+  undoAfterTest.push(() => (globalThis.setTimeout = found));
+  return recorder;
+}
+
 afterEach(() => {
   for (const m of managers.splice(0)) m.dispose();
+  for (const undo of undoAfterTest.splice(0).reverse()) undo();
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
@@ -508,7 +524,7 @@ describe('SessionTokenManager: scheduling guards', () => {
   it('splits a delay beyond 2^31-1 ms (setTimeout overflow) into chunks that fire on time', async () => {
     const DAY = 24 * 60 * MINUTE;
     const { fetchToken, calls } = issuing(60 * DAY); // refreshAt 48 days out, ~4.1e9 ms
-    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const setTimeoutSpy = recordSetTimeout();
     const m = manager({ fetchToken });
     await m.getToken();
 
@@ -524,7 +540,7 @@ describe('SessionTokenManager: scheduling guards', () => {
 
   it("unrefs its timers so they don't keep a Node process alive", async () => {
     vi.useRealTimers();
-    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const setTimeoutSpy = recordSetTimeout();
     const m = manager({ fetchToken: async () => issue(1) });
     await m.getToken();
     const handle = setTimeoutSpy.mock.results.at(-1)!.value as NodeJS.Timeout;
