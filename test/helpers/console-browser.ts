@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { BROWSER_SUITE_SKIPPED, CHROMIUM_MISSING, browserLaunchError, chromiumInstalled, launchBrowser, type LaunchedBrowser } from './browser';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server';
@@ -212,4 +212,12 @@ export async function setTestMode(page: Page, on: boolean): Promise<void> {
   if ((await toggle.isChecked()) !== on) await toggle.click();
   await expect.poll(() => new URL(page.url()).searchParams.get('mode') === 'test').toBe(on);
   await expect.poll(() => toggle.isChecked()).toBe(on);
+}
+
+/** Opens a menu button's menu by keyboard and waits until the menu holds focus (Radix moves it a frame after the menu appears, and keys pressed before then go nowhere). */
+export async function openMenuByKeyboard(page: Page, button: Locator): Promise<void> {
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('menu').waitFor();
+  await expect.poll(() => page.evaluate("document.activeElement?.closest('[role=menu]') !== null")).toBe(true);
 }

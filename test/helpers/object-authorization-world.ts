@@ -67,6 +67,8 @@ export const EVERY_CALLER = MODES.flatMap((mode) => WHO.map((who) => ({ mode, wh
 
 export function objectAuthorizationWorld(): void {
   beforeAll(async () => {
+    // Test files share a worker's modules (vitest.config.ts): start from no callers, not the last file's.
+    callers.length = 0;
     server = await startTestServer({
       env: {
         // Hundreds of refusals from one address are the point here, not an attack to throttle;

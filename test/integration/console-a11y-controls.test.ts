@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSuite, createSecretKey, keyAction, keyRow, seriousA11yViolations } from '../helpers/console-browser';
+import { consoleSuite, createSecretKey, keyAction, keyRow, seriousA11yViolations, openMenuByKeyboard } from '../helpers/console-browser';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver';
 
 /** console-a11y's promise for the key-control and webhook screens: axe-core finds nothing serious, and each dialog works by keyboard alone. */
@@ -102,9 +102,7 @@ describe.skipIf(!suite.installed)('the new dialogs by keyboard alone', () => {
   it('Disable key: focus starts on Cancel, Escape cancels, Shift+Tab then Enter disables', async () => {
     await suite.page.getByRole('navigation').getByRole('link', { name: 'Keys' }).click();
     const chooseDisable = async () => {
-      await keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Actions for edited' }).focus();
-      await suite.page.keyboard.press('Enter');
-      await suite.page.getByRole('menu').waitFor();
+      await openMenuByKeyboard(suite.page, keyRow(suite.page, 'edited', /Active/).getByRole('button', { name: 'Actions for edited' }));
       await suite.page.keyboard.press('d');
       await suite.page.keyboard.press('Enter');
     };

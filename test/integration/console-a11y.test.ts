@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, seriousA11yViolations, signInAs } from '../helpers/console-browser';
+import { consoleSuite, createAppInConsole, createSecretKey, keyAction, keyRow, readReveal, seriousA11yViolations, signInAs, openMenuByKeyboard } from '../helpers/console-browser';
 
 /** axe-core on every screen and dialog (no serious or critical violation), and every dialog by keyboard alone. */
 const suite = consoleSuite('console-a11y.test.ts');
@@ -104,9 +104,7 @@ describe.skipIf(!suite.installed)('dialogs by keyboard alone', () => {
   it('Revoke from the row menu: Escape cancels (focus back on the menu button), Enter on "Revoke key" revokes', async () => {
     const menuButton = keyRow(suite.page, 'keyboard-key', /Active/).getByRole('button', { name: 'Actions for keyboard-key' });
     const chooseRevoke = async () => {
-      await menuButton.focus();
-      await suite.page.keyboard.press('Enter');
-      await suite.page.getByRole('menu').waitFor();
+      await openMenuByKeyboard(suite.page, menuButton);
       // End: the last item, Revoke (the menu opened on its first, Edit).
       await suite.page.keyboard.press('End');
       await suite.page.getByRole('menuitem', { name: 'Revoke', exact: true }).and(suite.page.locator(':focus')).waitFor();
