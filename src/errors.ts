@@ -34,6 +34,8 @@ export enum AuthReason {
   KEY_DISABLED = 'KEY_DISABLED',
   USAGE_EXCEEDED = 'USAGE_EXCEEDED',
   IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
+  /** Scopes (DESIGN.md): the credential lacks a scope the request requires or asks to pass on. */
+  INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
 }
 
 /** REST error codes of the contract (snake_case). */
@@ -86,6 +88,7 @@ export const REFUSALS: Record<AuthReason, RefusalCoding> = {
   IP_NOT_ALLOWED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
   MODE_MISMATCH: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
   INSUFFICIENT_ROLE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN, perField: true },
+  INSUFFICIENT_SCOPE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN, perField: true },
   HTTPS_REQUIRED: { status: 403, rest: 'https_required', graphql: ErrorCode.FORBIDDEN },
   RATE_LIMITED: { status: 429, rest: 'rate_limited', graphql: ErrorCode.RATE_LIMITED },
   USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
@@ -120,6 +123,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   ORIGIN_NOT_ALLOWED: 'This key may not be used from this origin',
   SECRET_KEY_IN_BROWSER: 'Secret and root keys may not be used from a browser origin',
   INSUFFICIENT_ROLE: 'The key does not have the role this operation needs',
+  INSUFFICIENT_SCOPE: 'The credential does not hold every scope this request requires',
   HTTPS_REQUIRED: 'HTTPS is required',
   RATE_LIMITED: 'Too many requests: retry after the number of seconds in Retry-After',
   KEY_DISABLED: 'The API key is disabled',

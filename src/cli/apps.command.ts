@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ApiOptions, ApiClient, withApiOptions } from './api-client';
+import { SCOPE_NAME } from '../modules/keys/key-scopes';
 import { type Action, details, printJson, table } from './output';
 
 interface AppRow {
@@ -37,4 +38,41 @@ export function addAppsCommands(program: Command, action: Action): void {
       if (options.json) return printJson(createApp);
       process.stdout.write(details([['ID', createApp.id], ['Name', createApp.name], ['Created', createApp.createdAt], ['Allowed origins', createApp.allowedOrigins.join(',')]]));
     }));
+
+  withApiOptions(
+    apps
+      .command('scopes')
+      .description("an app's declared scopes")
+      .command('set')
+      .description('replace the scopes an app declares (a scope left out is taken from every key)')
+      .argument('[scopes...]', 'name or name:description, e.g. orders:refund:"Refund an order"'),
+  )
+    .requiredOption('--app <id>', 'the app')
+    .action(action(async (entries: string[], options: ApiOptions & { app: string }) => {
+      const { updateApp } = await new ApiClient(options).request<{ updateApp: { id: string; scopes: ScopeRow[] } }>(
+        'mutation($id: ID!, $input: UpdateAppInput!) { updateApp(id: $id, input: $input) { id scopes { name description } } }',
+        { id: options.app, input: { scopes: entries.map(scopeEntry) } },
+      );
+      if (options.json) return printJson(updateApp.scopes);
+      process.stdout.write(table(['SCOPE', 'DESCRIPTION'], updateApp.scopes.map((s) => [s.name, s.description ?? ''])));
+    }));
+}
+
+interface ScopeRow {
+  name: string;
+  description: string | null;
+}
+
+/**
+ * `name` or `name:description`. Names may hold colons themselves (orders:refund), so the
+ * description starts after the last colon that follows a valid name and precedes text no
+ * name could be (a space, a capital letter): `orders:refund:Refund an order`.
+ */
+export function scopeEntry(entry: string): ScopeRow {
+  for (let at = entry.lastIndexOf(':'); at > 0; at = entry.lastIndexOf(':', at - 1)) {
+    const name = entry.slice(0, at);
+    const description = entry.slice(at + 1);
+    if (SCOPE_NAME.test(name) && !/^[a-z0-9_.:-]*$/.test(description)) return { name, description };
+  }
+  return { name: entry, description: null };
 }

@@ -13,9 +13,10 @@ interface KeyRow {
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
+  scopes: string[];
 }
 
-const KEY_FIELDS = 'id name kind mode role status start createdAt expiresAt lastUsedAt';
+const KEY_FIELDS = 'id name kind mode role status start createdAt expiresAt lastUsedAt scopes';
 
 const modeOption = () => new Option('--mode <mode>', 'live or test').choices(['live', 'test']);
 
@@ -29,6 +30,7 @@ function keyDetails(key: KeyRow): string {
     ['Status', key.status],
     ['Start', key.start],
     ['Expires', key.expiresAt],
+    ['Scopes', key.scopes.join(' ')],
   ]);
 }
 
@@ -65,7 +67,8 @@ export function addKeysCommands(program: Command, action: Action): void {
     .addOption(modeOption().default('test'))
     .addOption(new Option('--role <role>', 'secret keys: read_only, read_write or admin').choices(['read_only', 'read_write', 'admin']))
     .option('--expires <time>', 'when the key stops working (ISO 8601, e.g. 2027-01-01T00:00:00Z)')
-    .action(action(async (options: ApiOptions & { app: string; name: string; kind: string; mode: string; role?: string; expires?: string }) => {
+    .option('--scope <name>', 'grant a custom scope the app declares (repeat for more)', (name: string, all: string[]) => [...all, name], [] as string[])
+    .action(action(async (options: ApiOptions & { app: string; name: string; kind: string; mode: string; role?: string; expires?: string; scope: string[] }) => {
       if (options.expires !== undefined && Number.isNaN(Date.parse(options.expires))) throw new UsageError(`--expires must be an ISO 8601 time (got ${options.expires})`);
       const input = {
         appId: options.app,
@@ -74,6 +77,7 @@ export function addKeysCommands(program: Command, action: Action): void {
         mode: options.mode.toUpperCase(),
         ...(options.role ? { role: options.role.toUpperCase() } : {}),
         ...(options.expires ? { expiresAt: new Date(options.expires).toISOString() } : {}),
+        ...(options.scope.length > 0 ? { scopes: options.scope } : {}),
       };
       const { createApiKey } = await new ApiClient(options).request<{ createApiKey: { apiKey: KeyRow; secret: string } }>(
         `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { ${KEY_FIELDS} } } }`,

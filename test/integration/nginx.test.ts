@@ -111,6 +111,7 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
         'x-keygate-mode': 'TEST',
         'x-keygate-kind': 'PUBLISHABLE',
         'x-keygate-principal': 'API_KEY',
+        'x-keygate-scopes': 'public',
       });
     });
 
@@ -125,6 +126,7 @@ describe.skipIf(!INSTALLED)('GET /auth/forward behind a real nginx (auth_request
         'x-keygate-mode': 'TEST',
         'x-keygate-user-id': 'user-9',
         'x-keygate-token-id': token_id,
+        'x-keygate-scopes': 'public read session write',
       });
     });
 

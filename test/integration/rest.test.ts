@@ -48,6 +48,7 @@ describe('GET /auth/verify', () => {
       mode: 'LIVE',
       role: 'READ_WRITE',
       permissions: expect.arrayContaining(['sessions:create', 'keys:read']),
+      scopes: ['public', 'read', 'write'],
       expires_at: null,
       owner_id: null,
       meta: null,
@@ -127,7 +128,8 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
       jti: minted.tokenId,
       exp: Date.parse(minted.expiresAt) / 1000,
       iat: expect.any(Number),
-      scope: 'session media:publish_video',
+      // Sorted: the minting key's effective scopes, session and its media grant.
+      scope: 'media:publish_video public read session write',
       client_id: writer.id,
       mode: 'LIVE',
     });
@@ -166,6 +168,7 @@ describe('GET /auth/forward', () => {
         'x-keygate-user-id': '',
         'x-keygate-token-id': '',
         'x-keygate-owner-id': '',
+        'x-keygate-scopes': 'public read write',
       });
     }
   });

@@ -20,6 +20,7 @@ const record = (id: string, appId = 'app_1'): KeyRecord => ({
   allowedOrigins: [],
   rateLimit: null,
   ownerId: null,
+  scopes: [],
   meta: null,
   ipAllowList: null,
   credits: null,

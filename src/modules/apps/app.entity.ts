@@ -2,6 +2,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../shared/ids';
+import { AppScope } from './app-scope.types';
 
 export const DEFAULT_TOKEN_LIFETIME = 1800;
 export const DEFAULT_MAX_TOKEN_LIFETIME = 86400;
@@ -58,6 +59,11 @@ export class App {
   @Field(() => LeakedKeyPolicy)
   @Property({ type: 'string', length: 16, default: LeakedKeyPolicy.REVOKE })
   leakedKeyPolicy: LeakedKeyPolicy = LeakedKeyPolicy.REVOKE;
+
+  /** Declared scopes, sorted by name; keys are granted a subset (key-scopes.ts). */
+  @Field(() => [AppScope], { description: 'The custom scopes its keys may be granted. Effective scopes add the built-in public, read, write and admin.' })
+  @Property({ type: 'json', default: '[]' })
+  scopes: AppScope[] = [];
 
   // Set by AppService.create from KEYGATE_TOKEN_ALGORITHM; apps made before the choice existed keep EdDSA.
   @Field(() => TokenAlgorithm, { description: 'How its session tokens are signed (default KEYGATE_TOKEN_ALGORITHM).' })

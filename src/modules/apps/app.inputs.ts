@@ -1,6 +1,7 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { LeakedKeyPolicy } from './app.entity';
+import { AppScopeInput } from './app-scope.types';
 
 @InputType()
 export class CreateAppInput {
@@ -43,4 +44,10 @@ export class UpdateAppInput {
   publishableCanPublish?: boolean | null;
   @Field(() => TokenAlgorithm, { nullable: true, description: 'How session tokens are signed; tokens already issued keep verifying until they expire.' })
   tokenAlgorithm?: TokenAlgorithm | null;
+
+  @Field(() => [AppScopeInput], {
+    nullable: true,
+    description: 'Replaces the declared scopes as a whole (at most 100). A scope left out is taken from every key that holds it.',
+  })
+  scopes?: AppScopeInput[] | null;
 }

@@ -6,7 +6,7 @@ import { notNull, requireIntInRange, requireLabel } from '../../shared/validatio
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, assertModeAllowed } from '../auth/tenancy';
+import { assertAppVisible, assertModeAllowed } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import { ApiKey } from '../keys/api-key.entity';
 import { endGrace } from '../rotations/end-grace';
@@ -14,15 +14,20 @@ import { App } from './app.entity';
 import type { CreateAppInput, UpdateAppInput } from './app.inputs';
 import { keyTransaction } from '../auth/key-transaction';
 import { emitEvent } from '../webhooks/emit-event';
+import { missingScopes, normalizeDeclaredScopes } from '../keys/key-scopes';
+import { withdrawScopes } from '../keys/scope-grants';
 
 export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'scopes'>;
+
+/** Settings as asked for: declared scopes as given, not yet normalised. */
+type SettingsInput = Omit<AppSettings, 'scopes'> & { scopes: readonly { name: string; description?: string | null }[] };
 
 /** Validates a full set of settings (after merging an update), so every write leaves a consistent app. */
-function validateSettings(s: AppSettings): AppSettings {
+function validateSettings(s: SettingsInput): AppSettings {
   const maxTokenLifetime = requireIntInRange(s.maxTokenLifetime, 'maxTokenLifetime', MIN_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME);
   const defaultTokenLifetime = requireIntInRange(s.defaultTokenLifetime, 'defaultTokenLifetime', MIN_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME);
   if (defaultTokenLifetime > maxTokenLifetime) {
@@ -36,6 +41,7 @@ function validateSettings(s: AppSettings): AppSettings {
     publishableCanPublish: s.publishableCanPublish,
     leakedKeyPolicy: s.leakedKeyPolicy,
     tokenAlgorithm: s.tokenAlgorithm,
+    scopes: normalizeDeclaredScopes(s.scopes),
   };
 }
 
@@ -55,7 +61,7 @@ export class AppService {
 
   /** A live (not deleted) app the actor may see, or NOT_FOUND. */
   async get(id: string, em: EntityManager = this.em): Promise<App> {
-    assertAppInScope(this.actor.principal, id);
+    assertAppVisible(this.actor.principal, id);
     const app = await em.findOne(App, { id, deletedAt: null });
     if (!app) throw new NotFoundError('App');
     return app;
@@ -86,6 +92,7 @@ export class AppService {
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? false,
         leakedKeyPolicy: app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? this.runtime.config.tokenAlgorithm,
+        scopes: [],
       }),
     );
     const now = this.runtime.clock.now();
@@ -104,13 +111,13 @@ export class AppService {
    */
   async update(id: string, input: UpdateAppInput): Promise<App> {
     const p = this.actor.principal;
-    assertAppInScope(p, id);
+    assertAppVisible(p, id);
     if (p.type === PrincipalType.API_KEY) assertModeAllowed(p, KeyMode.LIVE);
     // Token lifetimes and publishing rules are cached by every process: announce the change.
     return keyTransaction(this.em, this.runtime, async (tem, changed) => {
       changed({ appId: id });
       const app = await this.get(id, tem);
-      const before: AppSettings = { ...app, allowedOrigins: [...app.allowedOrigins] };
+      const before: AppSettings = { ...app, allowedOrigins: [...app.allowedOrigins], scopes: [...app.scopes] };
       const after = validateSettings({
         name: notNull(input.name, 'name') ?? app.name,
         allowedOrigins: notNull(input.allowedOrigins, 'allowedOrigins') ?? app.allowedOrigins,
@@ -119,14 +126,23 @@ export class AppService {
         publishableCanPublish: notNull(input.publishableCanPublish, 'publishableCanPublish') ?? app.publishableCanPublish,
         leakedKeyPolicy: notNull(input.leakedKeyPolicy, 'leakedKeyPolicy') ?? app.leakedKeyPolicy,
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? app.tokenAlgorithm,
+        scopes: notNull(input.scopes, 'scopes') ?? app.scopes,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });
+      const names = (s: AppSettings) => s.scopes.map((scope) => scope.name);
+      const removed = missingScopes(names(after), names(before));
+      // Withdrawn from every key in this transaction; changed({ appId }) above makes every
+      // process forget the app's cached keys, so no verification answers a removed scope.
+      const keysChanged = await withdrawScopes(tem, app.id, removed);
+      const scopes = removed.length > 0 || names(before).join() !== names(after).join()
+        ? { scopes: { added: missingScopes(names(before), names(after)), removed, keysChanged } }
+        : {};
       await recordAudit(
         tem,
         this.actor,
         // App settings belong to both modes, so app events carry no mode and both modes' admins see them.
-        { action: 'app.update', appId: app.id, mode: null, targetId: app.id, details: { changed: changedFields(before, after) } },
+        { action: 'app.update', appId: app.id, mode: null, targetId: app.id, details: { changed: changedFields(before, after), ...scopes } },
         now,
       );
       return app;

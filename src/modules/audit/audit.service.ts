@@ -3,7 +3,7 @@ import type { Actor } from '../../context';
 import { BadInputError } from '../../errors';
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, modeFilter } from '../auth/tenancy';
+import { assertAppVisible, modeFilter } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import type { AuditAction } from './audit-actions';
 import { AuditChainHead, type ChainVerification, chainKeyOf, eventHash, lockChainHead, verifyChain } from './audit-chain';
@@ -75,7 +75,7 @@ export interface AuditFilter {
  * concern both modes: the console's audit log of either mode shows them.
  */
 export async function listAuditEvents(em: EntityManager, actor: Actor, appId: string, filter: AuditFilter, page: PageRequest): Promise<Connection<AuditEvent>> {
-  assertAppInScope(actor.principal, appId, 'App');
+  assertAppVisible(actor.principal, appId, 'App');
   const scopedMode = modeFilter(actor.principal, filter.mode);
   if (scopedMode === 'none') return toConnection([], page, 0);
   if (filter.from && filter.to && filter.from > filter.to) throw new BadInputError('from must not be after to', 'from');
@@ -101,7 +101,7 @@ export async function listAuditEvents(em: EntityManager, actor: Actor, appId: st
  * the app-level chain. Stops at the first broken event.
  */
 export async function verifyAuditChains(em: EntityManager, actor: Actor, appId: string, mode: KeyMode | null): Promise<ChainVerification> {
-  assertAppInScope(actor.principal, appId, 'App');
+  assertAppVisible(actor.principal, appId, 'App');
   const scoped = modeFilter(actor.principal, mode);
   if (scoped === 'none') return { ok: true, checked: 0, firstBrokenEventId: null };
   const modes: (KeyMode | null)[] =

@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock';
 import { type MaybePromise, andThen } from '../../shared/maybe-promise';
 import { type CreditLedger, spendKeyCredits } from '../credits/credit-ledger';
 import { ipAllowed } from '../keys/ip-allow-list';
+import { scopeRefusal } from '../keys/key-scopes';
 import { KIND_CODE, MODE_CODE } from '../keys/key-enums';
 import type { KeyBudget, RateLimits } from '../rate-limits/rate-limits';
 import type { CredentialParse } from './credential';
@@ -24,6 +25,8 @@ export interface AuthRequest {
   throttleIp: string | null;
   /** Credits this use spends; undefined for uses that spend nothing (management calls). */
   cost?: number;
+  /** Scopes the use requires (/auth/forward?scope=): refused before it spends anything. */
+  requiredScopes?: readonly string[];
 }
 
 /** What a use left of the key's budgets (for /auth/verify's answer); null where the key has none. */
@@ -57,7 +60,7 @@ export interface PipelineParts {
 
 /**
  * Authentication as one ordered pipeline: credential → format → hash → record → state →
- * origin → IP → rate limit → credits. Each step refuses or hands on; the first refusal is
+ * origin → IP → required scopes → rate limit → credits. Each step refuses or hands on; the first refusal is
  * the outcome, as data. No side effects here (authenticator.ts emits them once around it).
  * Synchronous for a cached key without a rate limit or credits; a promise only where a
  * step must wait.
@@ -127,13 +130,15 @@ function afterRecord(parts: PipelineParts, request: AuthRequest, parsed: ParsedK
  * one that writes last: IP allow-list, rate limit, credits. A refused use spends no
  * credits; a key without a rate limit and credits (and a root key) costs nothing here.
  */
-function keyControls(parts: PipelineParts, request: Pick<AuthRequest, 'ip' | 'cost'>, verdict: KeyVerdict): MaybePromise<AuthOutcome> {
+function keyControls(parts: PipelineParts, request: Pick<AuthRequest, 'ip' | 'cost' | 'requiredScopes'>, verdict: KeyVerdict): MaybePromise<AuthOutcome> {
   if (!verdict.ok) return { ok: false, reason: verdict.reason, key: verdict.key };
   const { principal } = verdict;
-  if (principal.type === PrincipalType.ROOT) return { ok: true, principal, budgets: null };
+  const lacking = request.requiredScopes ? scopeRefusal(principal, request.requiredScopes) : null;
+  if (principal.type === PrincipalType.ROOT) return lacking ? { ok: false, ...lacking } : { ok: true, principal, budgets: null };
   if (principal.ipAllowList !== null && !ipAllowed(principal.ipAllowList, request.ip)) {
     return { ok: false, reason: AuthReason.IP_NOT_ALLOWED, key: keyRefOf(principal) };
   }
+  if (lacking) return { ok: false, ...lacking, key: keyRefOf(principal) };
   if (principal.rateLimit === null && (principal.credits === null || request.cost === undefined)) return { ok: true, principal, budgets: null };
   return meteredUse(parts, request.cost, principal);
 }

@@ -31,6 +31,8 @@ export type Principal =
       /** The key's own request budget (enforced by RateLimits), if any. */
       rateLimit: RateLimit | null;
       ownerId: string | null;
+      /** Custom scopes granted to the key (sorted); key-scopes.ts adds the built-in ones. */
+      scopes: readonly string[];
       meta: Record<string, unknown> | null;
       /** Matcher of the key's allowedIps; null = any client address. */
       ipAllowList: BlockList | null;

@@ -71,7 +71,7 @@ const objectTypes = [
  * again protects nothing and costs a promise per field: ten times the execution time of a
  * two-year usage list (measured), which one tenant could spend against all others.
  */
-export const VALUE_TYPES = ['UsageBucket', 'PageInfo'] as const;
+export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope'] as const;
 
 export const permissionMap: IRules = {
   Query: {
@@ -108,8 +108,11 @@ export const permissionMap: IRules = {
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   ...Object.fromEntries(VALUE_TYPES.map((type) => [type, allow])),
-  App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read') },
-  ApiKey: { '*': authenticated, usage: needs('usage:read') },
+  // Scopes are read wherever their object is: an app's declared scopes by any of its keys
+  // (publishable ones through viewer.app), a key's grants by whoever may read the key.
+  Viewer: { '*': authenticated, scopes: authenticated },
+  App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read'), scopes: authenticated },
+  ApiKey: { '*': authenticated, usage: needs('usage:read'), scopes: authenticated },
   WebhookEndpoint: { '*': authenticated, deliveries: needs('webhooks:read') },
 };
 

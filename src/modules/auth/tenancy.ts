@@ -8,12 +8,12 @@ import { type Principal, PrincipalType } from './principal';
  * map (shield.ts) only checks roles.
  */
 
-export function assertAppInScope(principal: Principal, appId: string, what = 'App'): void {
+export function assertAppVisible(principal: Principal, appId: string, what = 'App'): void {
   if (principal.type === PrincipalType.API_KEY && principal.appId !== appId) throw new NotFoundError(what);
 }
 
 /** True when the principal may see an object of this app and mode. */
-export function inScope(principal: Principal, appId: string, mode: KeyMode | null): boolean {
+export function visibleTo(principal: Principal, appId: string, mode: KeyMode | null): boolean {
   if (principal.type === PrincipalType.ROOT) return true;
   return principal.appId === appId && (mode === null || principal.mode === mode);
 }

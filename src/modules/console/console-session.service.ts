@@ -122,6 +122,7 @@ async function principalOfSession(em: EntityManager, session: ConsoleSession): P
     allowedOrigins: [],
     rateLimit: null,
     ownerId: key.ownerId,
+    scopes: [],
     meta: null,
     ipAllowList: null,
     credits: null,

@@ -53,7 +53,7 @@ export const schemas = {
   },
   Verification: {
     type: 'object',
-    required: ['valid', 'type', 'key_id', 'app_id', 'kind', 'mode', 'role', 'permissions', 'expires_at', 'owner_id', 'meta', 'credits', 'rate_limit'],
+    required: ['valid', 'type', 'key_id', 'app_id', 'kind', 'mode', 'role', 'permissions', 'scopes', 'expires_at', 'owner_id', 'meta', 'credits', 'rate_limit'],
     additionalProperties: false,
     properties: {
       valid: { const: true },
@@ -64,6 +64,11 @@ export const schemas = {
       mode: { type: ['string', 'null'], enum: [...Object.values(KeyMode), null] },
       role: { type: ['string', 'null'], enum: [...Object.values(KeyRole), null], description: 'Secret keys only.' },
       permissions: { type: 'array', items: { type: 'string', enum: [...PERMISSIONS] } },
+      scopes: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Effective scopes, sorted: built in from kind and role (public, read, write, admin) plus the custom ones granted; none for root keys.',
+      },
       expires_at: { type: ['string', 'null'], format: 'date-time' },
       owner_id: { ...nullableString, description: 'The key’s ownerId, null when unset and for root keys.' },
       meta: { type: ['object', 'null'], description: 'The key’s meta object as stored, null when unset and for root keys.' },
@@ -109,6 +114,11 @@ export const schemas = {
           },
         },
       },
+      scopes: {
+        type: 'array',
+        items: { type: 'string' },
+        description: "The token's scopes: fewer than the key's effective scopes (default all). A scope the key lacks is refused: 403 permission_denied, reason INSUFFICIENT_SCOPE.",
+      },
     },
   },
   SessionToken: {
@@ -148,7 +158,7 @@ export const schemas = {
           exp: { type: 'integer' },
           iat: { type: 'integer' },
           jti: { type: 'string', description: 'The token id.' },
-          scope: { type: 'string', description: '`session`, plus `media:publish_audio` / `media:publish_video` when granted.' },
+          scope: { type: 'string', description: 'Space-separated, sorted: `session`, `media:publish_audio` / `media:publish_video` when granted, and the scopes the token was minted with, less any its minting key no longer holds.' },
           client_id: { type: 'string', description: 'The id of the key that minted the token.' },
           mode: { type: 'string', enum: Object.values(KeyMode) },
           channel_id: { type: 'string' },

@@ -35,6 +35,7 @@ const IDENTITY_HEADER_DESCRIPTIONS: Record<IdentityHeader, string> = {
   'x-keygate-user-id': 'The token’s user (session tokens).',
   'x-keygate-token-id': 'The token’s id (session tokens).',
   'x-keygate-owner-id': 'The key’s ownerId, percent-encoded (UTF-8) when not printable ASCII (app keys with an owner).',
+  'x-keygate-scopes': 'The credential’s effective scopes, space-separated and sorted (a session token: the scopes it carries).',
 };
 const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 /** Always every one of them; empty where it does not apply, so a proxy copying them overwrites a forged one. */
@@ -53,10 +54,20 @@ const forwardCost = {
   description: `${costDescription} Written into the auth URL by the proxy's configuration (\`proxy_pass …/auth/forward?cost=2\`), never taken from the client: no request header sets the cost. Not for session tokens.`,
   schema: costSchema,
 };
+const forwardScope = {
+  name: 'scope',
+  in: 'query',
+  required: false,
+  style: 'form',
+  explode: true,
+  description:
+    'Scopes the request requires, every one (repeat: `?scope=orders:read&scope=orders:refund`). Written into the auth URL by the proxy’s configuration per route, never taken from the client. Missing one: 403 `permission_denied`, reason `INSUFFICIENT_SCOPE`, before any credit is spent.',
+  schema: { type: 'array', items: { type: 'string' } },
+};
 const forwardResponses = {
   '200': { description: 'Allowed; identity in headers, empty body.', headers: identityHeaders },
   '401': error('Missing, malformed, unknown, revoked, expired or disabled key, or a session token that does not verify or whose key no longer works.', challenge),
-  '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad `cost` (`invalid_request`, `field: cost`), spent credits (`usage_exceeded`), or a spent rate limit (`rate_limited`, with Retry-After).', retryAfter),
+  '403': error('Refused: origin or client IP, secret key in a browser, HTTPS required, a bad `cost` (`invalid_request`, `field: cost`), spent credits (`usage_exceeded`), a spent rate limit (`rate_limited`, with Retry-After), or a required `scope` the credential lacks (`permission_denied`, reason `INSUFFICIENT_SCOPE`).', retryAfter),
 };
 
 export const openApiDocument = {
@@ -98,10 +109,10 @@ export const openApiDocument = {
         summary: 'For nginx auth_request and Traefik ForwardAuth: an API key or a session token.',
         description:
           'Origin rules use Origin / X-Forwarded-* as the proxy passes them. Answers only 200, 401 or 403, since nginx turns anything else into a 500: a spent rate limit, spent credits and a bad `cost` are 403 here.',
-        parameters: [forwardCost],
+        parameters: [forwardCost, forwardScope],
         responses: forwardResponses,
       },
-      post: { operationId: 'forwardAuthPost', summary: 'As GET (some proxies forward the method).', parameters: [forwardCost], responses: forwardResponses },
+      post: { operationId: 'forwardAuthPost', summary: 'As GET (some proxies forward the method).', parameters: [forwardCost, forwardScope], responses: forwardResponses },
     },
     '/console/session': {
       post: {

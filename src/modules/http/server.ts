@@ -135,6 +135,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
           res,
           // A plain path has no query, so no URL is built for it.
           query: (name) => (plain === undefined ? fullUrl().searchParams.get(name) : null),
+          queryAll: (name) => (plain === undefined ? fullUrl().searchParams.getAll(name) : []),
           runtime,
           get em() {
             return (em ??= orm.em.fork());

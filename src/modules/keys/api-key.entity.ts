@@ -108,6 +108,11 @@ export class ApiKey {
   @Property({ type: 'json', default: '[]' })
   allowedIps: string[] = [];
 
+  /** Custom scopes granted, each declared by the app (sorted); the built-in ones come from kind and role. */
+  @Field(() => [String], { description: 'Custom scopes granted to the key, each declared by its app. Its effective scopes add the built-in ones of its kind and role.' })
+  @Property({ type: 'json', default: '[]' })
+  scopes: string[] = [];
+
   /** The usage balance the key spends (shared with its rotation partner during a grace); null = unlimited. */
   @Property({ type: 'string', length: 64, nullable: true })
   creditBalanceId: string | null = null;

@@ -23,6 +23,7 @@ export interface NewKeySpec {
   meta: Record<string, unknown> | null;
   enabled: boolean;
   allowedIps: string[];
+  scopes: string[];
   creditBalanceId: string | null;
   createdBy: string;
   createdAt: Date;
@@ -41,6 +42,7 @@ export function issueKey(spec: NewKeySpec, runtime: Pick<Runtime, 'hasher' | 'co
     rateLimit: spec.rateLimit ? Object.assign(new RateLimit(), spec.rateLimit) : null,
     meta: spec.meta ? structuredClone(spec.meta) : null,
     allowedIps: [...spec.allowedIps],
+    scopes: [...spec.scopes],
     hash: runtime.hasher.hash(generated.value),
     start: generated.start,
     publishableKey: spec.kind === KeyKind.PUBLISHABLE ? generated.value : null,

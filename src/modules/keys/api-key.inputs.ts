@@ -43,6 +43,9 @@ export class CreateApiKeyInput {
 
   @Field(() => CreditsInput, { nullable: true, description: 'A usage balance with an optional refill; null removes the limit.' })
   credits?: CreditsInput | null;
+
+  @Field(() => [String], { nullable: true, description: 'Custom scopes to grant, each declared by the app; a key grants only scopes it holds itself.' })
+  scopes?: string[] | null;
 }
 
 @InputType()
@@ -70,6 +73,9 @@ export class UpdateApiKeyInput {
 
   @Field(() => Boolean, { nullable: true, description: 'false: refused with KEY_DISABLED until set back to true (reversible, unlike revocation).' })
   enabled?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the custom scopes granted, each declared by the app; a key grants only scopes it holds itself.' })
+  scopes?: string[] | null;
 }
 
 @ArgsType()

@@ -8,7 +8,7 @@ import { keyTransaction } from '../auth/key-transaction';
 import { recordAudit } from '../audit/audit.service';
 import { normalizeOrigins } from '../auth/origins';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, assertModeAllowed, inScope, modeFilter } from '../auth/tenancy';
+import { assertAppVisible, assertModeAllowed, visibleTo, modeFilter } from '../auth/tenancy';
 import { ApiKey, MAX_NAME_LENGTH } from './api-key.entity';
 import type { CreateApiKeyInput, UpdateApiKeyInput } from './api-key.inputs';
 import { endGrace } from '../rotations/end-grace';
@@ -19,6 +19,7 @@ import { keyState } from './key-state';
 import { validMeta, validOwnerId } from './key-attributes';
 import { normalizeAllowedIps } from './ip-allow-list';
 import { refuseOwnControls } from './own-controls';
+import { grantScopes } from './scope-grants';
 import { validCredits } from '../credits/credits.types';
 import { changeBalance, openBalance } from '../credits/credit-balance.service';
 import { emitEvent } from '../webhooks/emit-event';
@@ -42,12 +43,12 @@ export class ApiKeyService {
   /** A key the actor may see (own app and mode for app keys), or NOT_FOUND. */
   async get(id: string, em: EntityManager = this.em): Promise<ApiKey> {
     const key = await em.findOne(ApiKey, { id });
-    if (!key || !inScope(this.actor.principal, key.appId, key.mode)) throw new NotFoundError('API key');
+    if (!key || !visibleTo(this.actor.principal, key.appId, key.mode)) throw new NotFoundError('API key');
     return key;
   }
 
   async listForApp(appId: string, filter: KeyListFilter, page: PageRequest): Promise<Connection<ApiKey>> {
-    assertAppInScope(this.actor.principal, appId);
+    assertAppVisible(this.actor.principal, appId);
     const mode = modeFilter(this.actor.principal, filter.mode);
     if (mode === 'none') return toConnection([], page, 0);
     const now = this.runtime.clock.now();
@@ -98,7 +99,7 @@ export class ApiKeyService {
     const now = this.runtime.clock.now();
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt) assertFutureExpiry(expiresAt, now);
-    assertAppInScope(principal, input.appId);
+    assertAppVisible(principal, input.appId);
     assertModeAllowed(principal, input.mode);
     if (principal.type === PrincipalType.API_KEY && role && (!principal.role || ROLE_RANK[role] > ROLE_RANK[principal.role])) {
       throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'A key cannot create a key with a higher role than its own');
@@ -107,6 +108,7 @@ export class ApiKeyService {
     return this.em.transactional(async (tem) => {
       const app = await tem.findOne(App, { id: input.appId, deletedAt: null });
       if (!app) throw new NotFoundError('App');
+      const { scopes } = await grantScopes(tem, principal, app.id, notNull(input.scopes, 'scopes') ?? [], []);
       const { key, value } = issueKey(
         {
           appId: app.id,
@@ -118,6 +120,7 @@ export class ApiKeyService {
           expiresAt,
           rateLimit,
           ...controls,
+          scopes,
           enabled: true,
           creditBalanceId: credits ? openBalance(tem, app.id, credits, now).id : null,
           createdBy: principal.id,
@@ -135,7 +138,7 @@ export class ApiKeyService {
           mode: key.mode,
           targetId: key.id,
           // Names and limits only: meta is the product's data, not the audit trail's.
-          details: { name, kind: key.kind, role, expiresAt, rateLimit, ownerId: controls.ownerId, allowedIps: controls.allowedIps, credits },
+          details: { name, kind: key.kind, role, expiresAt, rateLimit, ownerId: controls.ownerId, allowedIps: controls.allowedIps, credits, scopes },
         },
         now,
       );
@@ -181,6 +184,12 @@ export class ApiKeyService {
         key.allowedIps = normalizeAllowedIps(ips);
         changed.push('allowedIps');
       }
+      const requestedScopes = notNull(input.scopes, 'scopes');
+      const grant = requestedScopes === undefined ? undefined : await grantScopes(tem, this.actor.principal, key.appId, requestedScopes, key.scopes);
+      if (grant) {
+        key.scopes = grant.scopes;
+        changed.push('scopes');
+      }
       const credits = input.credits === undefined ? undefined : validCredits(input.credits);
       const enabled = notNull(input.enabled, 'enabled');
       // Every field above is part of what verification returns or enforces: all of the
@@ -197,7 +206,8 @@ export class ApiKeyService {
       const target = { appId: key.appId, mode: key.mode, targetId: key.id };
       const event = { appId: key.appId, mode: key.mode, data: { key_id: key.id } };
       if (changed.length > 0 || !switched) {
-        await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed } }, now);
+        const scopes = grant ? { scopes: { added: grant.added, removed: grant.removed } } : {};
+        await recordAudit(tem, this.actor, { action: 'key.update', ...target, details: { changed, ...scopes } }, now);
         await emitEvent(tem, { type: 'key.updated', ...event, data: { ...event.data, changed } }, now);
       }
       if (switched) {

@@ -4,7 +4,7 @@ import { BadInputError, ConflictError, NotFoundError } from '../../errors';
 import { type Connection, type PageRequest, toConnection } from '../../shared/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { keyTransaction } from '../auth/key-transaction';
-import { assertAppInScope, inScope, modeFilter } from '../auth/tenancy';
+import { assertAppVisible, visibleTo, modeFilter } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { assertFutureExpiry, issueKey } from '../keys/api-key.factory';
 import type { KeyMode } from '../keys/key-enums';
@@ -44,13 +44,13 @@ export class RotationService {
 
   async get(id: string, em: EntityManager = this.em): Promise<Rotation> {
     const rotation = await em.findOne(Rotation, { id });
-    if (!rotation || !inScope(this.actor.principal, rotation.appId, rotation.mode)) throw new NotFoundError('Rotation');
+    if (!rotation || !visibleTo(this.actor.principal, rotation.appId, rotation.mode)) throw new NotFoundError('Rotation');
     return rotation;
   }
 
   /** An app's rotations, newest first, one page at a time. */
   async list(appId: string, filter: RotationListFilter, page: PageRequest): Promise<Connection<Rotation>> {
-    assertAppInScope(this.actor.principal, appId);
+    assertAppVisible(this.actor.principal, appId);
     const scopedMode = modeFilter(this.actor.principal, filter.mode);
     if (scopedMode === 'none') return toConnection([], page, 0);
     const now = this.runtime.clock.now();
@@ -111,6 +111,7 @@ export class RotationService {
           meta: old.meta,
           enabled: old.enabled,
           allowedIps: old.allowedIps,
+          scopes: old.scopes,
           creditBalanceId: old.creditBalanceId,
           createdBy: this.actor.principal.id,
           createdAt: now,

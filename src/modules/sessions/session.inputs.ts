@@ -36,6 +36,12 @@ export class SessionAccessInput {
 
   @Field(() => SessionServicesInput, { nullable: true })
   services?: SessionServicesInput | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "The token's scopes: fewer than the key's effective scopes (default all of them). A scope the key lacks is refused (INSUFFICIENT_SCOPE).",
+  })
+  scopes?: string[] | null;
 }
 
 @ObjectType()
@@ -78,6 +84,9 @@ export class TokenIntrospection {
 
   @Field(() => GraphQLJSON, { nullable: true })
   services?: unknown;
+
+  @Field(() => [String], { nullable: true, description: "The token's scopes now: its scope claim, less any its minting key no longer holds." })
+  scopes?: string[] | null;
 
   @Field(() => Date, { nullable: true })
   issuedAt?: Date | null;

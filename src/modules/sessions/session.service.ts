@@ -13,7 +13,9 @@ import { assertModeAllowed } from '../auth/tenancy';
 import { ApiKey } from '../keys/api-key.entity';
 import { KeyKind, type KeyMode, KeyStatus } from '../keys/key-enums';
 import { keyState } from '../keys/key-state';
+import { effectiveScopes } from '../keys/key-scopes';
 import { type SessionClaims, type TokenFailure, signToken, verifyToken } from './token';
+import { liveTokenScopes, mintedScopeClaim } from './token-scopes';
 
 export const MAX_USER_ID_LENGTH = 256;
 export const REFRESH_FRACTION = 0.8;
@@ -26,6 +28,8 @@ export interface SessionRequest {
   channelId?: string | null;
   tokenLifetime?: number | null;
   media?: { allowPublishAudio?: boolean | null; allowPublishVideo?: boolean | null } | null;
+  /** Fewer scopes than the minting key's effective ones; null/undefined: all of them. */
+  scopes?: string[] | null;
 }
 
 export interface MintedToken {
@@ -44,6 +48,7 @@ export interface Introspection {
   channelId?: string | null;
   mode?: KeyMode;
   services?: unknown;
+  scopes?: string[];
   issuedAt?: Date;
   expiresAt?: Date;
 }
@@ -92,6 +97,7 @@ export class SessionService {
     if (publishable && !app.publishableCanPublish && (media.allow_publish_audio || media.allow_publish_video)) {
       throw new ForbiddenError(AuthReason.INSUFFICIENT_ROLE, 'Publishable keys may not grant publishing in this app (publishableCanPublish is off)');
     }
+    const scope = mintedScopeClaim(effectiveScopes(principal), media, request.scopes ?? null);
 
     if (principal.type === PrincipalType.API_KEY) {
       // Each mint is one use of the key: it costs 1 credit, spent only once the request is valid.
@@ -108,6 +114,7 @@ export class SessionService {
       sub: userId,
       ...(channelId !== undefined ? { channel_id: channelId } : {}),
       services: { media },
+      scope,
       mode,
       akid: principal.id,
       jti: newId('tok'),
@@ -133,8 +140,9 @@ export class SessionService {
    * app or mode read as inactive to an app key.
    */
   async introspect(token: string): Promise<Introspection> {
-    const c = await activeTokenClaims(this.em, this.runtime, token);
-    if (!c) return INACTIVE;
+    const checked = await checkActiveToken(this.em, this.runtime, token);
+    if (!checked.active) return INACTIVE;
+    const c = checked.claims;
     const p = this.actor.principal;
     if (p.type === PrincipalType.API_KEY && (c.aud !== p.appId || c.mode !== p.mode)) return INACTIVE;
     return {
@@ -146,6 +154,7 @@ export class SessionService {
       channelId: c.channel_id ?? null,
       mode: c.mode,
       services: c.services,
+      scopes: checked.scopes,
       issuedAt: new Date(c.iat * 1000),
       expiresAt: new Date(c.exp * 1000),
     };
@@ -153,20 +162,16 @@ export class SessionService {
 
 }
 
+export type ActiveTokenCheck = { active: true; claims: SessionClaims; scopes: string[] } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
+
 /**
- * The claims of a token that is active now: it verifies (signature, iss, typ, exp, nbf),
- * the key that minted it still works and its app still exists, so revoking a key, ending
- * a rotation's grace or deleting the app deactivates its tokens at once (a root key's
- * tokens outlive no app either). Null otherwise. No tenancy: callers apply it.
+ * Whether a token is active now, with its claims and the scopes it carries now, or why
+ * not: it verifies (signature, iss, typ, exp, nbf), the key that minted it still works and
+ * its app still exists, so revoking a key, ending a rotation's grace or deleting the app
+ * deactivates its tokens at once (a root key's tokens outlive no app either). Its scopes
+ * lose any the minting key no longer holds (token-scopes.ts). No tenancy: callers apply
+ * it. `keyFor` may refuse a lookup (the caller's throttle).
  */
-export async function activeTokenClaims(em: EntityManager, runtime: Runtime, token: string): Promise<SessionClaims | null> {
-  const checked = await checkActiveToken(em, runtime, token);
-  return checked.active ? checked.claims : null;
-}
-
-export type ActiveTokenCheck = { active: true; claims: SessionClaims } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
-
-/** activeTokenClaims with the reason of a refusal; `keyFor` may refuse a lookup (the caller's throttle). */
 export async function checkActiveToken(
   em: EntityManager,
   runtime: Runtime,
@@ -176,18 +181,22 @@ export async function checkActiveToken(
   const now = runtime.clock.now();
   const verified = await verifyToken(token, runtime.issuer, now, keyFor);
   if (!verified.valid) return { active: false, reason: verified.reason };
-  if (!(await minterStillWorks(em, verified.claims, now))) return { active: false, reason: 'MINTER_INACTIVE' };
+  const minterHolds = await minterScopes(em, verified.claims, now);
+  if (!minterHolds) return { active: false, reason: 'MINTER_INACTIVE' };
   // Cached per process and forgotten on every app change, in every process (key-change-bus.ts).
-  return (await runtime.appSettings.get(em, verified.claims.aud)) ? { active: true, claims: verified.claims } : { active: false, reason: 'MINTER_INACTIVE' };
+  if (!(await runtime.appSettings.get(em, verified.claims.aud))) return { active: false, reason: 'MINTER_INACTIVE' };
+  return { active: true, claims: verified.claims, scopes: liveTokenScopes(verified.claims, minterHolds) };
 }
 
-async function minterStillWorks(em: EntityManager, claims: SessionClaims, now: Date): Promise<boolean> {
+/** The effective scopes of the key that minted the token, if it still works; null if not. */
+async function minterScopes(em: EntityManager, claims: SessionClaims, now: Date): Promise<string[] | null> {
   if (claims.akid.startsWith('root_')) {
     const root = await em.findOne(RootKey, { id: claims.akid });
-    return root !== null && root.revokedAt === null;
+    return root !== null && root.revokedAt === null ? effectiveScopes({ type: PrincipalType.ROOT }) : null;
   }
   const key = await em.findOne(ApiKey, { id: claims.akid });
-  if (!key || key.appId !== claims.aud || key.mode !== claims.mode) return false;
+  if (!key || key.appId !== claims.aud || key.mode !== claims.mode) return null;
   const status = keyState(key, now).status;
-  return status === KeyStatus.ACTIVE || status === KeyStatus.ROTATING;
+  if (status !== KeyStatus.ACTIVE && status !== KeyStatus.ROTATING) return null;
+  return effectiveScopes({ type: PrincipalType.API_KEY, kind: key.kind, role: key.role, scopes: key.scopes });
 }

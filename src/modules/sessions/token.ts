@@ -20,6 +20,8 @@ export interface SessionClaims {
   sub: string;
   channel_id?: string;
   services: { media: MediaGrant };
+  /** Space-separated scopes (token-scopes.ts); absent on tokens minted before scopes existed. */
+  scope?: string;
   mode: KeyMode;
   akid: string;
   jti: string;
@@ -56,7 +58,8 @@ function hasShape(p: Record<string, unknown>): p is SessionClaims & Record<strin
     typeof p.exp === 'number' &&
     typeof p.iat === 'number' &&
     typeof p.services === 'object' &&
-    p.services !== null
+    p.services !== null &&
+    (p.scope === undefined || typeof p.scope === 'string')
   );
 }
 

@@ -5,6 +5,7 @@ import { AppService } from '../apps/app.service';
 import { permissionsOf } from '../auth/permissions';
 import { PrincipalType } from '../auth/principal';
 import { KeyKind, KeyMode, KeyRole } from '../keys/key-enums';
+import { effectiveScopes } from '../keys/key-scopes';
 
 @ObjectType({ description: 'The principal making the request.' })
 export class Viewer {
@@ -31,6 +32,9 @@ export class Viewer {
 
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
+
+  @Field(() => [String], { description: 'Effective scopes, sorted: built in from kind and role, plus the custom ones granted (none for root keys).' })
+  scopes!: string[];
 }
 
 @Resolver(() => Viewer)
@@ -41,9 +45,9 @@ export class ViewerResolver {
     const p = actorOf(ctx).principal;
     const permissions = [...permissionsOf(p)];
     if (p.type === PrincipalType.ROOT) {
-      return { type: p.type, keyId: p.id, appId: null, kind: null, mode: null, role: null, permissions, expiresAt: null };
+      return { type: p.type, keyId: p.id, appId: null, kind: null, mode: null, role: null, permissions, expiresAt: null, scopes: [] };
     }
-    return { type: p.type, keyId: p.id, appId: p.appId, kind: p.kind, mode: p.mode, role: p.role, permissions, expiresAt: p.expiresAt };
+    return { type: p.type, keyId: p.id, appId: p.appId, kind: p.kind, mode: p.mode, role: p.role, permissions, expiresAt: p.expiresAt, scopes: effectiveScopes(p) };
   }
 
   @FieldResolver(() => App, { nullable: true })

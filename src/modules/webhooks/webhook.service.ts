@@ -8,7 +8,7 @@ import { notNull } from '../../shared/validation';
 import { App } from '../apps/app.entity';
 import { recordAudit } from '../audit/audit.service';
 import { PrincipalType } from '../auth/principal';
-import { assertAppInScope, assertModeAllowed, inScope, modeFilter } from '../auth/tenancy';
+import { assertAppVisible, assertModeAllowed, visibleTo, modeFilter } from '../auth/tenancy';
 import { KeyMode } from '../keys/key-enums';
 import { seal } from '../sessions/key-encryption';
 import { deliveriesDue, writeEvent } from './emit-event';
@@ -29,13 +29,13 @@ export class WebhookService {
 
   async get(id: string, em: EntityManager = this.em): Promise<WebhookEndpoint> {
     const endpoint = await em.findOne(WebhookEndpoint, { id });
-    if (!endpoint || !inScope(this.actor.principal, endpoint.appId, endpoint.mode)) throw new NotFoundError('Webhook endpoint');
+    if (!endpoint || !visibleTo(this.actor.principal, endpoint.appId, endpoint.mode)) throw new NotFoundError('Webhook endpoint');
     return endpoint;
   }
 
   /** An app's endpoints, newest first, one page at a time: every one of them can be reached. */
   async list(appId: string, mode: KeyMode | null | undefined, page: PageRequest): Promise<Connection<WebhookEndpoint>> {
-    assertAppInScope(this.actor.principal, appId);
+    assertAppVisible(this.actor.principal, appId);
     const scoped = modeFilter(this.actor.principal, mode);
     if (scoped === 'none') return toConnection([], page, 0);
     const where = scoped ? { appId, mode: scoped } : { appId };
@@ -49,7 +49,7 @@ export class WebhookService {
   async create(input: CreateWebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const p = this.actor.principal;
     const mode = input.mode ?? (p.type === PrincipalType.API_KEY ? p.mode : KeyMode.LIVE);
-    assertAppInScope(p, input.appId);
+    assertAppVisible(p, input.appId);
     assertModeAllowed(p, mode);
     const url = await checkEndpointUrl(input.url, this.runtime.webhooks.policy);
     const events = checkEventTypes(input.events ?? []);

@@ -62,6 +62,7 @@ export function secretKey(overrides: Partial<Extract<KeyRecord, { type: 'api' }>
     revokedAt: null,
     enabled: true,
     ownerId: null,
+    scopes: [],
     meta: null,
     rateLimit: null,
     allowedOrigins: [],

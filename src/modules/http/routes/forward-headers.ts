@@ -14,6 +14,7 @@ export const IDENTITY_HEADERS = [
   'x-keygate-user-id',
   'x-keygate-token-id',
   'x-keygate-owner-id',
+  'x-keygate-scopes',
 ] as const;
 
 export type IdentityHeader = (typeof IDENTITY_HEADERS)[number];

@@ -8,6 +8,7 @@ import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders } from '../request';
 import { sendRefusal, sendRestError } from '../rest-errors';
+import { effectiveScopes, formatScopes, lackingScopesRefusal, parseScopes } from '../../keys/key-scopes';
 import { identityHeaders } from './forward-headers';
 import { type RouteContext, allowOrigin } from './route';
 
@@ -24,7 +25,7 @@ const JWT_SHAPE = /^eyJ[0-9A-Za-z_-]*\.[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*$/;
  * like made-up keys; expired or malformed ones are what honest clients send and do not.
  * A client over its budget gets no lookup of a kid this process does not hold.
  */
-async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionClaims | null> {
+async function tokenClaims(ctx: RouteContext, token: string): Promise<{ claims: SessionClaims; scopes: string[] } | null> {
   const { runtime } = ctx;
   let throttled = null as number | null;
   const keyFor = async (kid: string) => {
@@ -36,7 +37,7 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
     sendRefusal(ctx.res, { reason: AuthReason.RATE_LIMITED, retryAfterSeconds: throttled }, 'forward');
     return null;
   }
-  if (checked.active) return checked.claims;
+  if (checked.active) return checked;
   if (checked.reason === 'UNKNOWN_KEY' || checked.reason === 'BAD_SIGNATURE') await runtime.rateLimits.recordAuthFailure(ctx.throttleIp);
   sendRestError(ctx.res, { status: 401, code: 'authentication_failed', message: 'Invalid session token', details: 'The token is invalid, expired, or its key no longer works' });
   return null;
@@ -53,18 +54,23 @@ async function tokenClaims(ctx: RouteContext, token: string): Promise<SessionCla
 export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   ctx.res.setHeader('cache-control', 'no-store');
   const credential = requestCredential(credentialHeaders(ctx.req));
-  if (credential.ok && JWT_SHAPE.test(credential.key)) return forwardToken(ctx, credential.key);
+  // Like the cost, required scopes come only from the auth URL the proxy's configuration writes.
+  const requiredScopes = parseScopes(ctx.queryAll('scope').join(' '));
+  if (credential.ok && JWT_SHAPE.test(credential.key)) return forwardToken(ctx, credential.key, requiredScopes);
   // A request without a usable credential is refused for that first, whatever its cost says.
   const cost = credential.ok ? parseCost(ctx.query('cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
   if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
-  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, throttleIp: ctx.throttleIp, requestId: ctx.requestId, cost: cost ?? 1 });
+  const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, throttleIp: ctx.throttleIp, requestId: ctx.requestId, cost: cost ?? 1, requiredScopes });
   return andThen(outcome, (o) => forwardKey(ctx, o));
 }
 
-async function forwardToken(ctx: RouteContext, token: string): Promise<void> {
-  const claims = await tokenClaims(ctx, token);
-  if (!claims) return;
+async function forwardToken(ctx: RouteContext, token: string, requiredScopes: readonly string[]): Promise<void> {
+  const active = await tokenClaims(ctx, token);
+  if (!active) return;
+  const { claims, scopes } = active;
+  const lacking = lackingScopesRefusal(scopes, requiredScopes);
+  if (lacking) return sendRefusal(ctx.res, lacking, 'forward');
   ctx.res.writeHead(
     200,
     identityHeaders({
@@ -73,6 +79,7 @@ async function forwardToken(ctx: RouteContext, token: string): Promise<void> {
       'x-keygate-mode': claims.mode,
       'x-keygate-user-id': claims.sub,
       'x-keygate-token-id': claims.jti,
+      'x-keygate-scopes': formatScopes(scopes),
     }),
   );
   ctx.res.end();
@@ -84,7 +91,7 @@ function forwardKey(ctx: RouteContext, outcome: AuthOutcome): void {
   const p = outcome.principal;
   const headers =
     p.type === PrincipalType.ROOT
-      ? identityHeaders({ 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type })
+      ? identityHeaders({ 'x-keygate-key-id': p.id, 'x-keygate-principal': p.type, 'x-keygate-scopes': '' })
       : identityHeaders({
           'x-keygate-app-id': p.appId,
           'x-keygate-key-id': p.id,
@@ -93,6 +100,7 @@ function forwardKey(ctx: RouteContext, outcome: AuthOutcome): void {
           'x-keygate-role': p.role,
           'x-keygate-owner-id': p.ownerId === null ? null : headerSafe(p.ownerId),
           'x-keygate-principal': p.type,
+          'x-keygate-scopes': formatScopes(effectiveScopes(p)),
         });
   ctx.res.writeHead(200, headers);
   ctx.res.end();

@@ -1,3 +1,4 @@
+import { formatScopes } from '../../keys/key-scopes';
 import { SessionService } from '../../sessions/session.service';
 import { clientCredential } from '../../auth/credential';
 import { credentialHeaders, sendJson } from '../request';
@@ -40,8 +41,6 @@ export async function introspectRoute(ctx: RouteContext): Promise<void> {
   const result = await new SessionService(ctx.em, actor, ctx.runtime).introspect(token);
   const headers = { 'cache-control': 'no-store' };
   if (!result.active) return sendJson(ctx.res, 200, { active: false }, headers);
-  const media = (result.services as { media?: Record<string, boolean> } | undefined)?.media ?? {};
-  const scope = ['session', ...Object.entries(media).filter(([, granted]) => granted).map(([grant]) => `media:${grant.replace(/^allow_/, '')}`)].join(' ');
   sendJson(
     ctx.res,
     200,
@@ -54,7 +53,7 @@ export async function introspectRoute(ctx: RouteContext): Promise<void> {
       exp: Math.floor(result.expiresAt!.getTime() / 1000),
       iat: Math.floor(result.issuedAt!.getTime() / 1000),
       jti: result.tokenId,
-      scope,
+      scope: formatScopes(result.scopes ?? []),
       client_id: result.keyId,
       mode: result.mode,
       channel_id: result.channelId ?? undefined,

@@ -16,6 +16,8 @@ export interface RouteContext {
   res: ServerResponse;
   /** A query parameter of the request target, or null. */
   query(name: string): string | null;
+  /** Every value of a repeated query parameter (`?scope=a&scope=b`), in order. */
+  queryAll(name: string): string[];
   runtime: Runtime;
   em: EntityManager;
   requestId: string;

@@ -20,6 +20,7 @@ const sessionAccessBody = z
       })
       .strict()
       .optional(),
+    scopes: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -40,6 +41,7 @@ export async function sessionAccessRoute(ctx: RouteContext): Promise<void> {
       userId: b.user_id,
       channelId: b.channel_id,
       tokenLifetime: b.token_lifetime,
+      scopes: b.scopes,
       media: { allowPublishAudio: b.services?.media?.allow_publish_audio, allowPublishVideo: b.services?.media?.allow_publish_video },
     });
     sendJson(

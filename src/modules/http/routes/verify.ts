@@ -3,6 +3,7 @@ import { requestCredential } from '../../auth/credential';
 import { permissionsOf } from '../../auth/permissions';
 import { PrincipalType } from '../../auth/principal';
 import { parseCost } from '../../credits/credit-ledger';
+import { effectiveScopes } from '../../keys/key-scopes';
 import { andThen } from '../../../shared/maybe-promise';
 import { credentialHeaders, sendJson } from '../request';
 import { sendRefusal, sendRestError } from '../rest-errors';
@@ -32,7 +33,7 @@ function answer(ctx: RouteContext, outcome: AuthOutcome): void {
   const { principal: p, budgets } = outcome;
   const body =
     p.type === PrincipalType.ROOT
-      ? { valid: true, type: p.type, key_id: p.id, app_id: null, kind: null, mode: null, role: null, permissions: permissionsOf(p), expires_at: null, owner_id: null, meta: null, credits: null, rate_limit: null }
+      ? { valid: true, type: p.type, key_id: p.id, app_id: null, kind: null, mode: null, role: null, permissions: permissionsOf(p), scopes: [], expires_at: null, owner_id: null, meta: null, credits: null, rate_limit: null }
       : {
           valid: true,
           type: p.type,
@@ -42,6 +43,7 @@ function answer(ctx: RouteContext, outcome: AuthOutcome): void {
           mode: p.mode,
           role: p.role,
           permissions: permissionsOf(p),
+          scopes: effectiveScopes(p),
           expires_at: p.expiresAt?.toISOString() ?? null,
           owner_id: p.ownerId,
           meta: p.meta,
