@@ -83,7 +83,9 @@ for (const width of CONSOLE_WIDTHS) {
       expect(await group.getByLabel('Description of scope 2', { exact: true }).inputValue()).toBe('Refund an order');
       expect({ overflow: await sidewaysOverflow(page) }).toEqual({ overflow: [] });
       expect(await seriousA11yViolations(page)).toEqual([]);
-      await ui.screenshot(`scopes-settings-${width}`);
+      // The committed screenshot is of the window: the Scopes section at its top.
+      await page.getByRole('heading', { name: 'Scopes', exact: true }).evaluate((h) => (h as unknown as { scrollIntoView(): void }).scrollIntoView());
+      await ui.screenshot(width === 1280 ? 'docs-app-scopes' : `app-scopes-${width}`);
     });
 
     it('granting: the create dialog grants one declared scope, shown on the key page and in the keys table', async () => {
