@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { AppForm, type AppFormValues } from '../components/AppForm';
+import { AppScopesForm } from '../components/AppScopesForm';
 import { Dialog } from '../components/Dialog';
 import { Field, FormError } from '../components/Field';
 import { AppDocument, DeleteAppDocument, UpdateAppDocument } from '../gql/graphql';
@@ -41,6 +42,14 @@ export function AppSettingsPage() {
         <p>Your key may not change this app's settings.</p>
       )}
       <p role="status">{saved ? 'Saved.' : ''}</p>
+      {can('apps:update') ? (
+        <AppScopesForm key={app.id} app={app} />
+      ) : (
+        <>
+          <h2>Scopes</h2>
+          <p>{app.scopes.length > 0 ? app.scopes.map((s) => s.name).join(', ') : 'No scopes declared.'}</p>
+        </>
+      )}
       {can('apps:delete') && (
         <div className="danger-zone">
           <h2>Delete app</h2>

@@ -7,6 +7,7 @@ import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { SecretReveal } from '../SecretReveal';
 import { KeyControlFields, useKeyControls } from './KeyControls';
+import { KeyScopeFields, useKeyScopes } from './KeyScopes';
 import { FormActions } from '../FormActions';
 
 const ROLES: KeyRole[] = ['READ_ONLY', 'READ_WRITE', 'ADMIN'];
@@ -33,6 +34,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
   const [{ fetching }, createKey] = useMutation(CreateApiKeyDocument);
   const errors = useApiErrors();
   const controls = useKeyControls(null);
+  const scopes = useKeyScopes(appId, null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -52,6 +54,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
         allowedOrigins: kind === 'PUBLISHABLE' && origins.trim() ? listOf(origins) : undefined,
         rateLimit: limit === undefined ? undefined : { limit, windowSeconds: intOf(rateWindow) ?? 60 },
         ...extra.input,
+        ...scopes.input(),
       },
     });
     if (result.error) return errors.show(result.error);
@@ -109,6 +112,7 @@ export function CreateKeyDialog({ appId, onClose, onCreated }: { appId: string; 
             {(props) => <input {...props} inputMode="numeric" value={rateWindow} onChange={(e) => setRateWindow(e.target.value)} />}
           </Field>
         )}
+        <KeyScopeFields scopes={scopes.state} appId={appId} error={errors.fieldError('scopes')} />
         <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
         <FormActions submitLabel="Create key" disabled={fetching} onCancel={onClose} />
       </form>

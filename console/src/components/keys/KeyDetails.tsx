@@ -8,6 +8,13 @@ export function KeyDetails({ apiKey: key }: { apiKey: KeyRowFragment }) {
     ['Id', <span className="mono">{key.id}</span>],
     ['Kind', `${humanize(key.kind)}${key.role ? ` · ${humanize(key.role)}` : ''} · ${key.mode === 'TEST' ? 'test' : 'live'} mode`],
     [key.publishableKey ? 'Publishable key' : 'Start', <span className="mono wrap">{key.publishableKey ?? `${key.start}…`}</span>],
+    [
+      'Scopes',
+      <>
+        {key.scopes.length > 0 ? <span className="mono wrap">{key.scopes.join(', ')}</span> : 'None granted'}
+        <span className="sub">plus the built-in ones of its kind and role</span>
+      </>,
+    ],
     ['Owner', key.ownerId ?? '—'],
     ['Metadata', key.meta ? <pre className="mono">{JSON.stringify(key.meta, null, 2)}</pre> : '—'],
     ['Allowed IPs', key.allowedIps.length > 0 ? <span className="mono wrap">{key.allowedIps.join(', ')}</span> : 'Any address'],

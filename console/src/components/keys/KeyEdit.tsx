@@ -1,10 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { type KeyRowFragment, UpdateApiKeyDocument } from '../../gql/graphql';
+import { useAppId } from '../../lib/useAppId';
 import { useApiErrors } from '../../lib/useForm';
 import { Dialog } from '../Dialog';
 import { Field, FormError } from '../Field';
 import { KeyControlFields, useKeyControls } from './KeyControls';
+import { KeyScopeFields, useKeyScopes } from './KeyScopes';
 import { ConfirmActions, FormActions } from '../FormActions';
 
 interface Props {
@@ -13,10 +15,12 @@ interface Props {
   onDone(): void;
 }
 
-/** Name, owner, metadata, IP allow-list and credits of a key; only the changed ones are sent. */
+/** Name, scopes, owner, metadata, IP allow-list and credits of a key; only the changed ones are sent. */
 export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
   const [name, setName] = useState(apiKey.name);
+  const appId = useAppId();
   const controls = useKeyControls(apiKey);
+  const scopes = useKeyScopes(appId, apiKey.scopes);
   const [{ fetching }, update] = useMutation(UpdateApiKeyDocument);
   const errors = useApiErrors();
   const submit = async (event: FormEvent) => {
@@ -24,7 +28,7 @@ export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
     errors.clear();
     const extra = controls.read();
     if ('errors' in extra) return errors.showFields(extra.errors);
-    const result = await update({ id: apiKey.id, input: { ...(name !== apiKey.name ? { name } : {}), ...extra.input } });
+    const result = await update({ id: apiKey.id, input: { ...(name !== apiKey.name ? { name } : {}), ...extra.input, ...scopes.input() } });
     if (result.error) return errors.show(result.error);
     onDone();
     onClose();
@@ -36,6 +40,7 @@ export function EditKeyDialog({ apiKey, onClose, onDone }: Props) {
         <Field label="Name" error={errors.fieldError('name')}>
           {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} required />}
         </Field>
+        <KeyScopeFields scopes={scopes.state} appId={appId} error={errors.fieldError('scopes')} />
         <KeyControlFields controls={controls.state} fieldError={errors.fieldError} />
         <FormActions submitLabel="Save key" disabled={fetching} onCancel={onClose} />
       </form>

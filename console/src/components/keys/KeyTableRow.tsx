@@ -25,6 +25,12 @@ export function KeyTableRow({ apiKey: key, appId, now, onAction }: { apiKey: Key
         <span className="mono truncate sub" title={key.publishableKey ?? undefined}>
           {key.publishableKey ?? `${key.start}…`}
         </span>
+        {key.scopes.length > 0 && (
+          <span className="mono truncate sub" title={key.scopes.join(' ')}>
+            <span className="visually-hidden">Scopes: </span>
+            {key.scopes.join(' ')}
+          </span>
+        )}
       </td>
       <td>
         <span className={`status ${state.tone}`}>{state.label}</span>
