@@ -14,9 +14,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 /**
  * The `hive-gateway` command of @graphql-hive/gateway 2, whose JWT plugin verifies with
  * jsonwebtoken 9 and jwks-rsa, in front of a GraphQL upstream, configured with the
- * gateway.config.ts of docs/token-verifiers.md ("Hive Gateway") as written: only the addresses,
- * the issuer and the app id are put in. Its generic auth plugin enforces the upstream SDL's
- * `@requiresScopes` from the `scope` claim of Keygate's tokens.
+ * gateway.config.ts and upstream.graphql of docs/token-verifiers.md ("Hive Gateway") as written:
+ * only the addresses, the issuer and the app id are put in. Its generic auth plugin enforces the
+ * SDL's `@requiresScopes` from the `scope` claim of Keygate's tokens.
  */
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
@@ -33,23 +33,20 @@ let appId: string;
 /** Operations the upstream received other than the gateway's readiness checks, as sent. */
 const upstreamQueries: string[] = [];
 
-/** The upstream's SDL, given to the gateway as the recipe's `upstream.graphql`. */
-const UPSTREAM_SDL = `
-directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE
-
-type Query {
-  me: String
-  forwardedClaims: String
-  refundableAmount: Int @requiresScopes(scopes: [["orders:refund"]])
-}
-`;
-
-/** The recipe: the ```ts block of docs/token-verifiers.md that defines the gateway's config. */
-function gatewayRecipe(): string {
-  const block = [...readFileSync(join(ROOT, 'docs', 'token-verifiers.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].find((m) => m[1].includes('defineConfig'));
-  if (!block) throw new Error('docs/token-verifiers.md has no ```ts block with the Hive Gateway config');
+/** A block of docs/token-verifiers.md, verbatim: the first fenced `lang` block that includes `marker`. */
+function docsBlock(lang: string, marker: string): string {
+  const fence = '```';
+  const docs = readFileSync(join(ROOT, 'docs', 'token-verifiers.md'), 'utf8');
+  const block = [...docs.matchAll(new RegExp(`${fence}${lang}\n([\\s\\S]*?)${fence}`, 'g'))].find((m) => m[1].includes(marker));
+  if (!block) throw new Error(`docs/token-verifiers.md has no ${fence}${lang} block with ${marker}`);
   return block[1];
 }
+
+/**
+ * The recipe's `upstream.graphql`, given to the gateway and served by the upstream, plus a field
+ * that shows the test what the gateway forwarded.
+ */
+const UPSTREAM_SDL = `${docsBlock('graphql', '@requiresScopes')}\nextend type Query { forwardedClaims: String }\n`;
 
 /** The upstream answers with the claims the gateway forwarded (request extensions `jwt.payload`). */
 async function startGraphqlUpstream(): Promise<Server> {
@@ -97,7 +94,7 @@ beforeAll(async () => {
   tokens.otherApp = await mint((await createKey(server.root, { appId: otherApp.id, role: 'READ_WRITE', mode: 'LIVE' })).secret, 'hive-user');
 
   upstream = await startGraphqlUpstream();
-  const config = gatewayRecipe()
+  const config = docsBlock('ts', 'defineConfig')
     .replace('http://your-upstream/graphql', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/graphql`)
     .replace("issuer: 'https://keygate.example.com'", `issuer: '${server.keygate.runtime.issuer}'`)
     .replace('https://keygate.example.com', server.baseUrl)
