@@ -115,7 +115,7 @@ describe.skipIf(!suite.installed)('the new dialogs by keyboard alone', () => {
     await chooseDisable();
     const dialog = suite.page.getByRole('dialog', { name: 'Disable edited?' });
     await dialog.waitFor();
-    expect(await suite.page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
+    await expect.poll(() => suite.page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
     await suite.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     await chooseDisable();

@@ -169,14 +169,14 @@ for (const width of CONSOLE_WIDTHS) {
       await page.getByRole('dialog').getByLabel('Name').waitFor();
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'hidden' });
-      expect(await focusedName(page)).toBe('Create key');
+      await expect.poll(() => focusedName(page)).toBe('Create key');
 
       await keyRow(page, keyName, /Active/).getByRole('button', { name: `Actions for ${keyName}` }).click();
       await page.getByRole('menuitem', { name: 'Edit', exact: true }).click();
       const edit = page.getByRole('dialog', { name: `Edit ${keyName}` });
       await edit.getByRole('button', { name: 'Cancel' }).click();
       await edit.waitFor({ state: 'hidden' });
-      expect(await focusedName(page)).toBe(`Actions for ${keyName}`);
+      await expect.poll(() => focusedName(page)).toBe(`Actions for ${keyName}`);
     });
 
     it('test mode reload: the mode is in the URL, survives a reload and follows the links', async () => {
