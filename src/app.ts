@@ -142,6 +142,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
             }
           : null,
         appSettings: (appId, em) => appSettings.get(em, appId),
+        recordOperation: (key, outcome) => usage.recordOperation(key, outcome),
         trustedDocument: (appId, hash, em) => trustedDocuments.find(em, appId, hash),
         limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
       }),

@@ -74,7 +74,7 @@ const objectTypes = [
  * again protects nothing and costs a promise per field: ten times the execution time of a
  * two-year usage list (measured), which one tenant could spend against all others.
  */
-export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope'] as const;
+export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope', 'OperationUsage'] as const;
 
 export const permissionMap: IRules = {
   Query: {
@@ -117,7 +117,7 @@ export const permissionMap: IRules = {
   // (publishable ones through viewer.app), a key's grants by whoever may read the key.
   Viewer: { '*': authenticated, scopes: authenticated },
   App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read'), scopes: authenticated, trustedDocuments: needs('trusted_documents:read') },
-  ApiKey: { '*': authenticated, usage: needs('usage:read'), scopes: authenticated },
+  ApiKey: { '*': authenticated, usage: needs('usage:read'), operations: needs('usage:read'), scopes: authenticated },
   WebhookEndpoint: { '*': authenticated, deliveries: needs('webhooks:read') },
 };
 

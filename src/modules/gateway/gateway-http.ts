@@ -9,7 +9,10 @@ import { IDENTITY_HEADERS, principalIdentityHeaders, tokenIdentityHeaders } from
 import { PrincipalType } from '../auth/principal';
 import type { SessionClaims } from '../sessions/token';
 import { type ClientAddress, credentialHeaders, headerValue, sendJson } from '../http/request';
+import type { KeyRef } from '../auth/key-records';
 import type { KeyKind } from '../keys/key-enums';
+import type { OperationOutcome } from '../usage/usage.recorder';
+import { MAX_OPERATION_NAME } from '../usage/operation-usage.entity';
 import type { Gateway } from './gateway';
 import { TrustedDocumentsPolicy } from './trusted-document.entity';
 import { policyApplies, resolveDocument } from './trusted-documents';
@@ -29,6 +32,8 @@ export interface GatewayEdgeDeps {
   appSettings(appId: string, em: () => EntityManager): Promise<{ maxOperationCost: number; trustedDocumentsPolicy: TrustedDocumentsPolicy } | null>;
   /** The app's registered document with this SHA-256, or null (cached per process, TrustedDocumentRegistry). */
   trustedDocument(appId: string, hash: string, em: () => EntityManager): Promise<string | null>;
+  /** Counts a planned operation per key, hour and name (UsageRecorder: batched off the request path). */
+  recordOperation(key: KeyRef, outcome: OperationOutcome): void;
   /** X-Keygate-Token for an upstream call (null: KEYGATE_GATEWAY_IDENTITY_TOKEN is off). */
   identityToken: ((credential: GatewayCredential, scopes: ReadonlySet<string>, audience: string, em: () => EntityManager) => Promise<string>) | null;
 }
@@ -117,15 +122,22 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (plan.kind === 'refused') return sendErrors(res, plan.refused.status, plan.refused.errors);
     if (plan.kind === 'local') return sendJson(res, 200, plan.result);
     const { operation } = plan;
+    // Counted for the key, or for the key that minted the token (a root key's tokens have no usage).
+    const keyRef: KeyRef | null = credential.type === 'key' ? { id: credential.principal.id, appId, mode: credential.principal.mode } : credential.minterKind ? { id: credential.keyId, appId, mode: credential.mode } : null;
+    const count = (error: boolean, cost: number) => keyRef && deps.recordOperation(keyRef, { operationName: (operation.operationName ?? '').slice(0, MAX_OPERATION_NAME), error, cost });
     const limit = settings?.maxOperationCost ?? 0;
     if (operation.cost > limit) {
+      count(true, 0);
       const found = Number.isFinite(operation.cost) ? operation.cost : 'more than can be counted';
       return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
     }
     let remaining: number | null = null;
     if (credential.type === 'key') {
       const spent = await deps.authenticator.meter(credential.principal, operation.cost, info);
-      if (spent && !spent.ok) return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
+      if (spent && !spent.ok) {
+        count(true, 0);
+        return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
+      }
       remaining = spent ? spent.remaining : null;
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
@@ -134,12 +146,14 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
     const answer = await executor.run(operation, headers);
     if (!answer.ok) {
+      count(true, operation.cost);
       const timeout = answer.failure === 'timeout';
       const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';
       return sendErrors(res, timeout ? 504 : 502, [{ message, extensions: { code: timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE } }]);
     }
     const { result } = answer;
     const errors = [...(result.errors ?? []).map((e) => ('toJSON' in e && typeof e.toJSON === 'function' ? e.toJSON() : e)), ...operation.removed];
+    count(errors.length > 0, operation.cost);
     const extensions = { ...result.extensions, cost: { estimated: operation.cost, remaining } };
     sendJson(res, 200, { ...(errors.length ? { errors } : {}), data: result.data ?? null, extensions });
   };
