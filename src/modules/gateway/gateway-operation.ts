@@ -78,6 +78,33 @@ function visibleSchema(upstream: UpstreamSchema, scopes: ReadonlySet<string>): G
   return visible;
 }
 
+/** Documents that parsed and validated against an upstream schema, by their text (clients send the same few). */
+const checkedDocuments = new WeakMap<UpstreamSchema, Map<string, DocumentNode>>();
+const MAX_CACHED_DOCUMENTS = 1000;
+
+/**
+ * The request's text parsed and validated against the upstream's schema: the same for
+ * every credential, so done once per text (what Hive Gateway and Apollo Router cache too);
+ * only documents that passed are kept, and a flood of distinct texts starts the cache over.
+ */
+function checkedDocument(upstream: UpstreamSchema, query: string, limits: OperationLimits): { document: DocumentNode } | Plan {
+  let byText = checkedDocuments.get(upstream);
+  if (!byText) checkedDocuments.set(upstream, (byText = new Map()));
+  const known = byText.get(query);
+  if (known) return { document: known };
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: limits.maxTokens });
+  } catch (error) {
+    return refused(400, error instanceof GraphQLError ? error.message : 'The document does not parse', { code: 'GRAPHQL_PARSE_FAILED' });
+  }
+  const errors = validate(upstream.schema, document, [...specifiedRules, ...limits.validationRules]);
+  if (errors.length > 0) return { kind: 'refused', refused: { status: 400, errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })) } };
+  if (byText.size >= MAX_CACHED_DOCUMENTS) byText.clear();
+  byText.set(query, document);
+  return { document };
+}
+
 /**
  * From a request's parameters to what the upstream is sent: parsed and validated against
  * the upstream's schema, the fields the scopes do not allow removed, the rest costed.
@@ -93,15 +120,10 @@ export function planOperation(
   if (typeof params.query !== 'string' || params.query.trim() === '') return refused(400, 'Send the operation in "query"', { code: 'BAD_REQUEST' });
   const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
   const variables = params.variables && typeof params.variables === 'object' && !Array.isArray(params.variables) ? (params.variables as Record<string, unknown>) : {};
-  let document: DocumentNode;
-  try {
-    document = parse(params.query, { maxTokens: limits.maxTokens });
-  } catch (error) {
-    return refused(400, error instanceof GraphQLError ? error.message : 'The document does not parse', { code: 'GRAPHQL_PARSE_FAILED' });
-  }
+  const checked = checkedDocument(upstream, params.query, limits);
+  if ('kind' in checked) return checked;
+  const { document } = checked;
   const { schema } = upstream;
-  const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-  if (errors.length > 0) return { kind: 'refused', refused: { status: 400, errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })) } };
   const operation = getOperationAST(document, operationName);
   if (!operation) return refused(400, operationName ? `No operation named "${operationName}"` : 'Name the operation to run in "operationName"', { code: 'OPERATION_RESOLUTION_FAILURE' });
   if (operation.operation === 'subscription') return refused(400, 'Subscriptions are not supported by the gateway: use a query or a mutation', { code: 'BAD_REQUEST' });
