@@ -20,7 +20,7 @@ import {
 import { MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
 import { AuthReason, ErrorCode } from '../../errors';
 import { isIntrospectionOnly } from '../../graphql/graphql-introspection';
-import { authorizeOperation } from './field-rules';
+import { type AuthorizedOperation, authorizeOperation } from './field-rules';
 import { estimateOperationCost } from './cost-directives';
 import type { UpstreamSchema } from './upstream-schema';
 
@@ -105,6 +105,26 @@ function checkedDocument(upstream: UpstreamSchema, query: string, limits: Operat
   return { document };
 }
 
+/** Authorizations of a checked document, by operation and scope set: a credential's rules do not change per request. */
+const authorizations = new WeakMap<DocumentNode, Map<string, AuthorizedOperation>>();
+const MAX_SCOPE_SETS_PER_DOCUMENT = 100;
+
+/**
+ * What the scopes leave of the operation, computed once per (text, operation, scope set);
+ * the same kept document then goes upstream each time, which the HTTP executor prints once.
+ */
+function authorizedFor(upstream: UpstreamSchema, document: DocumentNode, single: DocumentNode, operation: OperationDefinitionNode, scopes: ReadonlySet<string>): AuthorizedOperation {
+  let byScopes = authorizations.get(document);
+  if (!byScopes) authorizations.set(document, (byScopes = new Map()));
+  const key = `${operation.name?.value ?? ''}|${[...scopes].sort().join(' ')}`;
+  const known = byScopes.get(key);
+  if (known) return known;
+  const authorized = authorizeOperation(upstream.schema, upstream.rules, single, operation, scopes);
+  if (byScopes.size >= MAX_SCOPE_SETS_PER_DOCUMENT) byScopes.clear();
+  byScopes.set(key, authorized);
+  return authorized;
+}
+
 /**
  * From a request's parameters to what the upstream is sent: parsed and validated against
  * the upstream's schema, the fields the scopes do not allow removed, the rest costed.
@@ -133,7 +153,7 @@ export function planOperation(
   if (operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'))) {
     return refused(400, 'Ask for __schema or __type in an operation of its own', { code: 'BAD_USER_INPUT' });
   }
-  const authorized = authorizeOperation(schema, upstream.rules, single, operation, scopes);
+  const authorized = authorizedFor(upstream, document, single, operation, scopes);
   const removed = authorized.removed.map(
     ({ path }): GraphQLFormattedError => ({ message: `The credential may not use ${path.join('.')}: it lacks the scopes the field needs`, path, extensions: { code: ErrorCode.FORBIDDEN, reason: AuthReason.INSUFFICIENT_SCOPE } }),
   );
