@@ -22,6 +22,7 @@ const { tableSizeFigure } = require('./lib/figure-table-size');
 const { revocationFigure } = require('./lib/figure-revocation');
 const { rssFigure } = require('./lib/figure-rss');
 const { tenantIsolationFigure } = require('./lib/figure-tenant-isolation');
+const { gatewayFigure } = require('./lib/figure-gateway');
 
 async function main() {
   /** @type {import('./lib/options').Options} */
@@ -55,6 +56,7 @@ async function main() {
       if (opts.only.has(5)) emit(await revocationFigure(kind, opts));
       if (opts.only.has(6)) emit(await rssFigure(kind, opts));
       if (opts.only.has(8)) emit(await tenantIsolationFigure(kind, opts));
+      if (opts.only.has(10)) emit(await gatewayFigure(kind, opts));
     }
   } finally {
     await disposeAll();

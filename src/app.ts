@@ -30,6 +30,7 @@ import { ScannerKeys } from './modules/secret-scanning/scanner-keys';
 import { Gateway } from './modules/gateway/gateway';
 import { gatewayHandler } from './modules/gateway/gateway-http';
 import { identityToken } from './modules/gateway/identity-token';
+import { TrustedDocumentRegistry } from './modules/gateway/trusted-document.registry';
 import { graphqlLimits } from './graphql/graphql-limits';
 import { checkActiveToken } from './modules/sessions/session.service';
 
@@ -74,7 +75,11 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
     keyChanges = new KeyChangeBus(keyCache, config.database, logger);
     keyChanges.onSigningKeysChanged = () => signingKeys.invalidate();
     const appSettings = new AppSettingsCache();
-    keyChanges.onAppChanged = (appId) => appSettings.invalidate(appId);
+    const trustedDocuments = new TrustedDocumentRegistry();
+    keyChanges.onAppChanged = (appId) => {
+      appSettings.invalidate(appId);
+      trustedDocuments.invalidate(appId);
+    };
     await keyChanges.start();
     rateLimits = new RateLimits(config, logger);
     const origins = consoleOrigins(config);
@@ -136,7 +141,9 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
               return identityToken({ credential, scopes, issuer: runtime.issuer, audience, now: clock.now(), key: await signingKeys.signingKey(algorithm) });
             }
           : null,
-        maxOperationCost: (appId, em) => appSettings.get(em, appId).then((settings) => settings?.maxOperationCost ?? null),
+        appSettings: (appId, em) => appSettings.get(em, appId),
+        recordOperation: (key, outcome) => usage.recordOperation(key, outcome),
+        trustedDocument: (appId, hash, em) => trustedDocuments.find(em, appId, hash),
         limits: { maxTokens: config.graphqlLimits.maxTokens, validationRules: graphqlLimits(config).validationRules, introspection: config.introspection },
       }),
       ready: () => gateway.schema !== null,

@@ -39,6 +39,8 @@ export enum AuthReason {
   IP_NOT_ALLOWED = 'IP_NOT_ALLOWED',
   /** Scopes (DESIGN.md): the credential lacks a scope the field, route or request needs (a root key has none for the product's API). */
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
+  /** Gateway (DESIGN.md): the app's trusted-documents policy admits only registered documents, and this one is not. */
+  DOCUMENT_NOT_TRUSTED = 'DOCUMENT_NOT_TRUSTED',
 }
 
 /** REST error codes of the contract (snake_case). */
@@ -93,6 +95,7 @@ export const REFUSALS: Record<AuthReason, RefusalCoding> = {
   INSUFFICIENT_ROLE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN, perField: true },
   INSUFFICIENT_SCOPE: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN, perField: true },
   HTTPS_REQUIRED: { status: 403, rest: 'https_required', graphql: ErrorCode.FORBIDDEN },
+  DOCUMENT_NOT_TRUSTED: { status: 403, rest: 'permission_denied', graphql: ErrorCode.FORBIDDEN },
   RATE_LIMITED: { status: 429, rest: 'rate_limited', graphql: ErrorCode.RATE_LIMITED },
   USAGE_EXCEEDED: { status: 429, rest: 'usage_exceeded', graphql: ErrorCode.RATE_LIMITED },
 };
@@ -134,6 +137,7 @@ const AUTH_MESSAGES: Record<AuthReason, string> = {
   IP_NOT_ALLOWED: 'This key may not be used from this IP address',
   MODE_MISMATCH: 'A test-mode key cannot act on live-mode data, nor a live-mode key on test-mode data',
   SESSION_EXPIRED: 'The console session has ended: sign in again',
+  DOCUMENT_NOT_TRUSTED: 'This app runs only registered documents for this credential: send a registered "documentId"',
 };
 
 /** Messages never contain key material: only the reason decides the text. */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { addAppsCommands } from './apps.command';
 import { addAuditCommands } from './audit.command';
+import { addDocumentsCommands } from './documents.command';
 import { addKeysCommands } from './keys.command';
 import { type Action, ServerError, UsageError } from './output';
 import { addRootKeysCommands } from './root-keys.command';
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   addKeysCommands(program, action);
   addRootKeysCommands(program, action);
   addAuditCommands(program, action);
+  addDocumentsCommands(program, action);
   // Subcommands inherit exitOverride only when set on each: commander copies settings at creation.
   for (const command of allCommands(program)) command.exitOverride();
 

@@ -1,6 +1,6 @@
 import { randomBase62 } from './base62';
 
-export type IdPrefix = 'app' | 'key' | 'root' | 'evt' | 'rot' | 'sig' | 'tok' | 'bal' | 'whk' | 'msg' | 'dlv';
+export type IdPrefix = 'app' | 'key' | 'root' | 'evt' | 'rot' | 'sig' | 'tok' | 'bal' | 'whk' | 'msg' | 'dlv' | 'doc';
 
 let lastMillis = 0;
 let sequence = 0;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createKey } from '../helpers/fixtures';
 import type { GraphQLClient, GraphQLResult } from '../helpers/graphql-client';
@@ -90,6 +91,16 @@ async function footprint(w: World) {
   // A refused attempt is itself audited (auth.failure); what must not appear is any change.
   const changes = (r.data?.auditEvents.nodes as Data[]).filter((e) => e.action !== 'auth.failure');
   return { apps: r.data?.apps.totalCount, events: changes.length };
+}
+
+const TRUSTED = 'query Trusted { viewer { keyId } }';
+const TRUSTED_HASH = createHash('sha256').update(TRUSTED).digest('hex');
+
+/** A trusted document of the world's app, registered by root. */
+async function targetDocument(w: World): Promise<string> {
+  await server.root.raw('mutation($a: ID!, $d: JSON!) { registerTrustedDocuments(appId: $a, documents: $d) }', { a: w.appId, d: { [TRUSTED_HASH]: TRUSTED } });
+  const r = await server.root.raw<Data>('query($a: ID!) { app(id: $a) { trustedDocuments { nodes { id } } } }', { a: w.appId });
+  return r.data!.app.trustedDocuments.nodes[0].id;
 }
 
 const ROWS: Row[] = [
@@ -209,6 +220,19 @@ const ROWS: Row[] = [
   { op: 'rotateSigningKey', needs: ['Mutation.rotateSigningKey'], may: ['root'],
     run: (w) => w.as.raw('mutation { rotateSigningKey { kid } }'),
     ok: (d) => expect(d.rotateSigningKey.kid).toEqual(expect.any(String)) },
+  // Trusted documents (gateway): app-level like its settings, so changes need a LIVE key.
+  { op: 'read App.trustedDocuments', needs: ['App.trustedDocuments'], may: READERS,
+    run: (w) => w.who === 'root'
+      ? w.as.raw('query($id: ID!) { app(id: $id) { trustedDocuments { totalCount } } }', { id: w.appId })
+      : w.as.raw('{ viewer { app { trustedDocuments { totalCount } } } }'),
+    ok: (d, w) => expect((w.who === 'root' ? d.app : d.viewer.app).trustedDocuments.totalCount).toBe(0),
+    refusedAt: () => ['viewer', 'app', 'trustedDocuments'] },
+  { op: 'registerTrustedDocuments', needs: ['Mutation.registerTrustedDocuments'], may: ADMINS, mode: 'LIVE',
+    run: (w) => w.as.raw('mutation($a: ID!, $d: JSON!) { registerTrustedDocuments(appId: $a, documents: $d) }', { a: w.appId, d: { [TRUSTED_HASH]: TRUSTED } }),
+    ok: (d) => expect(d.registerTrustedDocuments).toBe(1) },
+  { op: 'removeTrustedDocument', needs: ['Mutation.removeTrustedDocument'], may: ADMINS, mode: 'LIVE', target: targetDocument,
+    run: (w, id) => w.as.raw('mutation($a: ID!, $id: ID!) { removeTrustedDocument(appId: $a, id: $id) }', { a: w.appId, id }),
+    ok: (d) => expect(d.removeTrustedDocument).toBe(true) },
   { op: 'query rootKeys', needs: ['Query.rootKeys'], may: ['root'],
     run: (w) => w.as.raw('{ rootKeys { id start } }'),
     ok: (d) => expect(d.rootKeys.length).toBeGreaterThan(0) },

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { EntityManager } from '@mikro-orm/core';
 import type { TokenAlgorithm } from '../sessions/token-algorithm';
 import { App } from './app.entity';
+import type { TrustedDocumentsPolicy } from '../gateway/trusted-document.entity';
 
 /** What minting a session token, and the gateway, need to know about an app. */
 export interface MintSettings {
@@ -11,6 +12,7 @@ export interface MintSettings {
   publishableCanPublish: boolean;
   tokenAlgorithm: TokenAlgorithm;
   maxOperationCost: number;
+  trustedDocumentsPolicy: TrustedDocumentsPolicy;
 }
 
 const TTL_MS = 5_000;
@@ -33,7 +35,7 @@ export class AppSettingsCache {
     const ticket = this.generation;
     const app = await (typeof em === 'function' ? em() : em).findOne(App, { id: appId, deletedAt: null }, { disableIdentityMap: true });
     if (!app) return null;
-    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish, tokenAlgorithm: app.tokenAlgorithm, maxOperationCost: app.maxOperationCost };
+    const settings = { id: app.id, defaultTokenLifetime: app.defaultTokenLifetime, maxTokenLifetime: app.maxTokenLifetime, publishableCanPublish: app.publishableCanPublish, tokenAlgorithm: app.tokenAlgorithm, maxOperationCost: app.maxOperationCost, trustedDocumentsPolicy: app.trustedDocumentsPolicy };
     // A change committed while this load ran wins (see KeyCache for the same race).
     if (ticket === this.generation) {
       if (this.entries.size >= MAX_APPS) this.entries.clear();

@@ -3,6 +3,7 @@ import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../shared/ids';
 import { AppScope } from './app-scope.types';
+import { TrustedDocumentsPolicy } from '../gateway/trusted-document.entity';
 
 /** App.maxOperationCost's default (DESIGN.md, Gateway). */
 export const DEFAULT_MAX_OPERATION_COST = 5000;
@@ -78,4 +79,8 @@ export class App {
   @Field(() => Int, { description: 'The most an operation through the gateway may be estimated to cost (default 5000); above it the operation is refused before it runs.' })
   @Property({ type: 'integer', default: DEFAULT_MAX_OPERATION_COST })
   maxOperationCost: number = DEFAULT_MAX_OPERATION_COST;
+
+  @Field(() => TrustedDocumentsPolicy, { description: 'Which gateway callers may run only registered documents (default OFF).' })
+  @Property({ type: 'string', length: 16, default: TrustedDocumentsPolicy.OFF })
+  trustedDocumentsPolicy: TrustedDocumentsPolicy = TrustedDocumentsPolicy.OFF;
 }

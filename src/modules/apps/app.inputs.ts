@@ -2,6 +2,7 @@ import { Field, InputType, Int } from 'type-graphql';
 import { TokenAlgorithm } from '../sessions/token-algorithm';
 import { LeakedKeyPolicy } from './app.entity';
 import { AppScopeInput } from './app-scope.types';
+import { TrustedDocumentsPolicy } from '../gateway/trusted-document.entity';
 
 @InputType()
 export class CreateAppInput {
@@ -53,4 +54,7 @@ export class UpdateAppInput {
 
   @Field(() => Int, { nullable: true, description: 'The gateway\'s limit on an operation\'s estimated cost, 1 to 1000000.' })
   maxOperationCost?: number | null;
+
+  @Field(() => TrustedDocumentsPolicy, { nullable: true, description: 'OFF, PUBLISHABLE (publishable keys and their tokens run only registered documents) or ALL.' })
+  trustedDocumentsPolicy?: TrustedDocumentsPolicy | null;
 }

@@ -21,7 +21,7 @@ export const MAX_APP_NAME_LENGTH = 200;
 export const MIN_TOKEN_LIFETIME = 60;
 export const MAX_TOKEN_LIFETIME = 30 * 24 * 3600;
 
-type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'scopes' | 'maxOperationCost'>;
+type AppSettings = Pick<App, 'name' | 'allowedOrigins' | 'defaultTokenLifetime' | 'maxTokenLifetime' | 'publishableCanPublish' | 'leakedKeyPolicy' | 'tokenAlgorithm' | 'scopes' | 'maxOperationCost' | 'trustedDocumentsPolicy'>;
 
 /** Settings as asked for: declared scopes as given, not yet normalised. */
 type SettingsInput = Omit<AppSettings, 'scopes'> & { scopes: readonly { name: string; description?: string | null }[] };
@@ -43,6 +43,7 @@ function validateSettings(s: SettingsInput): AppSettings {
     tokenAlgorithm: s.tokenAlgorithm,
     scopes: normalizeDeclaredScopes(s.scopes),
     maxOperationCost: requireIntInRange(s.maxOperationCost, 'maxOperationCost', 1, MAX_OPERATION_COST_LIMIT),
+    trustedDocumentsPolicy: s.trustedDocumentsPolicy,
   };
 }
 
@@ -95,6 +96,7 @@ export class AppService {
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? this.runtime.config.tokenAlgorithm,
         scopes: [],
         maxOperationCost: app.maxOperationCost,
+        trustedDocumentsPolicy: app.trustedDocumentsPolicy,
       }),
     );
     const now = this.runtime.clock.now();
@@ -130,6 +132,7 @@ export class AppService {
         tokenAlgorithm: notNull(input.tokenAlgorithm, 'tokenAlgorithm') ?? app.tokenAlgorithm,
         scopes: notNull(input.scopes, 'scopes') ?? app.scopes,
         maxOperationCost: notNull(input.maxOperationCost, 'maxOperationCost') ?? app.maxOperationCost,
+        trustedDocumentsPolicy: notNull(input.trustedDocumentsPolicy, 'trustedDocumentsPolicy') ?? app.trustedDocumentsPolicy,
       });
       const now = this.runtime.clock.now();
       Object.assign(app, after, { updatedAt: now });

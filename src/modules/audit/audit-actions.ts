@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = [
   'root_key.create',
   'root_key.revoke',
   'auth.failure',
+  'trusted_documents.register',
+  'trusted_document.remove',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

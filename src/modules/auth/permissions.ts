@@ -29,12 +29,14 @@ export const PERMISSIONS = [
   'webhooks:read',
   'webhooks:manage',
   'root_keys:manage',
+  'trusted_documents:read',
+  'trusted_documents:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
 
 const PUBLISHABLE: Permission[] = ['viewer:read', 'sessions:create'];
-const READ_ONLY: Permission[] = ['viewer:read', 'apps:read', 'keys:read', 'rotations:read', 'usage:read', 'tokens:introspect'];
+const READ_ONLY: Permission[] = ['viewer:read', 'apps:read', 'keys:read', 'rotations:read', 'usage:read', 'tokens:introspect', 'trusted_documents:read'];
 const READ_WRITE: Permission[] = [...READ_ONLY, 'sessions:create', 'keys:create_publishable'];
 const ADMIN: Permission[] = [
   ...READ_WRITE,
@@ -47,6 +49,7 @@ const ADMIN: Permission[] = [
   'apps:update',
   'webhooks:read',
   'webhooks:manage',
+  'trusted_documents:manage',
 ];
 const ROOT: Permission[] = [...PERMISSIONS];
 

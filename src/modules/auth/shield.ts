@@ -62,6 +62,9 @@ const objectTypes = [
   'CreateWebhookEndpointPayload',
   'RootKey',
   'CreateRootKeyPayload',
+  'TrustedDocument',
+  'TrustedDocumentConnection',
+  'TrustedDocumentEdge',
 ] as const;
 
 /**
@@ -71,7 +74,7 @@ const objectTypes = [
  * again protects nothing and costs a promise per field: ten times the execution time of a
  * two-year usage list (measured), which one tenant could spend against all others.
  */
-export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope'] as const;
+export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope', 'OperationUsage'] as const;
 
 export const permissionMap: IRules = {
   Query: {
@@ -105,14 +108,16 @@ export const permissionMap: IRules = {
     retryWebhookDelivery: needs('webhooks:manage'),
     createRootKey: needs('root_keys:manage'),
     revokeRootKey: needs('root_keys:manage'),
+    registerTrustedDocuments: needs('trusted_documents:manage'),
+    removeTrustedDocument: needs('trusted_documents:manage'),
   },
   ...Object.fromEntries(objectTypes.map((type) => [type, { '*': authenticated }])),
   ...Object.fromEntries(VALUE_TYPES.map((type) => [type, allow])),
   // Scopes are read wherever their object is: an app's declared scopes by any of its keys
   // (publishable ones through viewer.app), a key's grants by whoever may read the key.
   Viewer: { '*': authenticated, scopes: authenticated },
-  App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read'), scopes: authenticated },
-  ApiKey: { '*': authenticated, usage: needs('usage:read'), scopes: authenticated },
+  App: { '*': authenticated, apiKeys: needs('keys:read'), usage: needs('usage:read'), scopes: authenticated, trustedDocuments: needs('trusted_documents:read') },
+  ApiKey: { '*': authenticated, usage: needs('usage:read'), operations: needs('usage:read'), scopes: authenticated },
   WebhookEndpoint: { '*': authenticated, deliveries: needs('webhooks:read') },
 };
 

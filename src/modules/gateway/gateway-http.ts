@@ -9,7 +9,13 @@ import { IDENTITY_HEADERS, principalIdentityHeaders, tokenIdentityHeaders } from
 import { PrincipalType } from '../auth/principal';
 import type { SessionClaims } from '../sessions/token';
 import { type ClientAddress, credentialHeaders, headerValue, sendJson } from '../http/request';
+import type { KeyRef } from '../auth/key-records';
+import type { KeyKind } from '../keys/key-enums';
+import type { OperationOutcome } from '../usage/usage.recorder';
+import { MAX_OPERATION_NAME } from '../usage/operation-usage.entity';
 import type { Gateway } from './gateway';
+import { TrustedDocumentsPolicy } from './trusted-document.entity';
+import { policyApplies, resolveDocument } from './trusted-documents';
 import { type OperationLimits, planOperation } from './gateway-operation';
 import { type GatewayCredential, credentialScopes } from './gateway-scopes';
 
@@ -19,12 +25,15 @@ export interface GatewayEdgeDeps {
   authenticator: Pick<Authenticator, 'authenticate' | 'meter'>;
   /** A new EntityManager fork (one per request, made on first use). */
   fork: () => EntityManager;
-  /** A session token's claims while it is active, else null. */
-  /** An active token's claims and live scopes, or null. */
-  checkToken(token: string, em: () => EntityManager): Promise<{ claims: SessionClaims; scopes: readonly string[] } | null>;
+  /** An active token's claims, live scopes and minting key's kind, or null. */
+  checkToken(token: string, em: () => EntityManager): Promise<{ claims: SessionClaims; scopes: readonly string[]; minterKind: KeyKind | null } | null>;
   limits: OperationLimits;
-  /** The app's App.maxOperationCost (cached per process like its token settings); null for an app that is gone. */
-  maxOperationCost(appId: string, em: () => EntityManager): Promise<number | null>;
+  /** The app's gateway settings (cached per process like its token settings); null for an app that is gone. */
+  appSettings(appId: string, em: () => EntityManager): Promise<{ maxOperationCost: number; trustedDocumentsPolicy: TrustedDocumentsPolicy } | null>;
+  /** The app's registered document with this SHA-256, or null (cached per process, TrustedDocumentRegistry). */
+  trustedDocument(appId: string, hash: string, em: () => EntityManager): Promise<string | null>;
+  /** Counts a planned operation per key, hour and name (UsageRecorder: batched off the request path). */
+  recordOperation(key: KeyRef, outcome: OperationOutcome): void;
   /** X-Keygate-Token for an upstream call (null: KEYGATE_GATEWAY_IDENTITY_TOKEN is off). */
   identityToken: ((credential: GatewayCredential, scopes: ReadonlySet<string>, audience: string, em: () => EntityManager) => Promise<string>) | null;
 }
@@ -55,8 +64,8 @@ async function authenticate(deps: GatewayEdgeDeps, em: () => EntityManager, req:
   if (credential.ok && looksLikeToken(credential.key)) {
     const checked = await deps.checkToken(credential.key, em);
     if (!checked) return { ok: false, refusal: { reason: AuthReason.KEY_INVALID, message: 'Invalid session token' } };
-    const { claims, scopes } = checked;
-    return { ok: true, credential: { type: 'token', appId: claims.aud, keyId: claims.akid, mode: claims.mode, userId: claims.sub, tokenId: claims.jti, scopes, claims } };
+    const { claims, scopes, minterKind } = checked;
+    return { ok: true, credential: { type: 'token', appId: claims.aud, keyId: claims.akid, mode: claims.mode, userId: claims.sub, tokenId: claims.jti, scopes, claims, minterKind } };
   }
   const outcome = await deps.authenticator.authenticate(em, { credential, origin: headerValue(req, 'origin'), ip: info.ip, throttleIp: info.throttleIp, requestId: info.requestId });
   if (!outcome.ok) return { ok: false, refusal: outcome };
@@ -99,21 +108,36 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     const origin = headerValue(req, 'origin');
     if (origin && credential.type === 'key') res.setHeader('access-control-allow-origin', origin);
     const scopes = credentialScopes(credential);
-    const params = (typeof read.params === 'object' && read.params !== null ? read.params : {}) as Record<string, unknown>;
-    const plan = planOperation(upstream, params, scopes, deps.limits, req.method ?? 'GET');
+    const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
+    const settings = await deps.appSettings(appId, em);
+    const sent = (typeof read.params === 'object' && read.params !== null ? read.params : {}) as Record<string, unknown>;
+    const enforced = policyApplies(settings?.trustedDocumentsPolicy ?? TrustedDocumentsPolicy.OFF, credential);
+    // Before planning: under the policy the upstream (and the planner) never see an untrusted text.
+    const document = await resolveDocument(sent, enforced, (hash, fork) => deps.trustedDocument(appId, hash, fork), em);
+    if (!document.ok) {
+      if (document.status === 403) return sendRefusal(res, { reason: AuthReason.DOCUMENT_NOT_TRUSTED });
+      return sendErrors(res, 400, [{ message: document.message, extensions: { code: 'BAD_REQUEST' } }]);
+    }
+    const plan = planOperation(upstream, document.params, scopes, deps.limits, req.method ?? 'GET');
     if (plan.kind === 'refused') return sendErrors(res, plan.refused.status, plan.refused.errors);
     if (plan.kind === 'local') return sendJson(res, 200, plan.result);
     const { operation } = plan;
-    const appId = credential.type === 'key' ? credential.principal.appId : credential.appId;
-    const limit = (await deps.maxOperationCost(appId, em)) ?? 0;
+    // Counted for the key, or for the key that minted the token (a root key's tokens have no usage).
+    const keyRef: KeyRef | null = credential.type === 'key' ? { id: credential.principal.id, appId, mode: credential.principal.mode } : credential.minterKind ? { id: credential.keyId, appId, mode: credential.mode } : null;
+    const count = (error: boolean, cost: number) => keyRef && deps.recordOperation(keyRef, { operationName: (operation.operationName ?? '').slice(0, MAX_OPERATION_NAME), error, cost });
+    const limit = settings?.maxOperationCost ?? 0;
     if (operation.cost > limit) {
+      count(true, 0);
       const found = Number.isFinite(operation.cost) ? operation.cost : 'more than can be counted';
       return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
     }
     let remaining: number | null = null;
     if (credential.type === 'key') {
       const spent = await deps.authenticator.meter(credential.principal, operation.cost, info);
-      if (spent && !spent.ok) return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
+      if (spent && !spent.ok) {
+        count(true, 0);
+        return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
+      }
       remaining = spent ? spent.remaining : null;
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
@@ -122,12 +146,14 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
     const answer = await executor.run(operation, headers);
     if (!answer.ok) {
+      count(true, operation.cost);
       const timeout = answer.failure === 'timeout';
       const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';
       return sendErrors(res, timeout ? 504 : 502, [{ message, extensions: { code: timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE } }]);
     }
     const { result } = answer;
     const errors = [...(result.errors ?? []).map((e) => ('toJSON' in e && typeof e.toJSON === 'function' ? e.toJSON() : e)), ...operation.removed];
+    count(errors.length > 0, operation.cost);
     const extensions = { ...result.extensions, cost: { estimated: operation.cost, remaining } };
     sendJson(res, 200, { ...(errors.length ? { errors } : {}), data: result.data ?? null, extensions });
   };

@@ -20,7 +20,7 @@ import {
 import { MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
 import { AuthReason, ErrorCode } from '../../errors';
 import { isIntrospectionOnly } from '../../graphql/graphql-introspection';
-import { authorizeOperation } from './field-rules';
+import { type AuthorizedOperation, authorizeOperation } from './field-rules';
 import { estimateOperationCost } from './cost-directives';
 import type { UpstreamSchema } from './upstream-schema';
 
@@ -78,6 +78,53 @@ function visibleSchema(upstream: UpstreamSchema, scopes: ReadonlySet<string>): G
   return visible;
 }
 
+/** Documents that parsed and validated against an upstream schema, by their text (clients send the same few). */
+const checkedDocuments = new WeakMap<UpstreamSchema, Map<string, DocumentNode>>();
+const MAX_CACHED_DOCUMENTS = 1000;
+
+/**
+ * The request's text parsed and validated against the upstream's schema: the same for
+ * every credential, so done once per text (what Hive Gateway and Apollo Router cache too);
+ * only documents that passed are kept, and a flood of distinct texts starts the cache over.
+ */
+function checkedDocument(upstream: UpstreamSchema, query: string, limits: OperationLimits): { document: DocumentNode } | Plan {
+  let byText = checkedDocuments.get(upstream);
+  if (!byText) checkedDocuments.set(upstream, (byText = new Map()));
+  const known = byText.get(query);
+  if (known) return { document: known };
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: limits.maxTokens });
+  } catch (error) {
+    return refused(400, error instanceof GraphQLError ? error.message : 'The document does not parse', { code: 'GRAPHQL_PARSE_FAILED' });
+  }
+  const errors = validate(upstream.schema, document, [...specifiedRules, ...limits.validationRules]);
+  if (errors.length > 0) return { kind: 'refused', refused: { status: 400, errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })) } };
+  if (byText.size >= MAX_CACHED_DOCUMENTS) byText.clear();
+  byText.set(query, document);
+  return { document };
+}
+
+/** Authorizations of a checked document, by operation and scope set: a credential's rules do not change per request. */
+const authorizations = new WeakMap<DocumentNode, Map<string, AuthorizedOperation>>();
+const MAX_SCOPE_SETS_PER_DOCUMENT = 100;
+
+/**
+ * What the scopes leave of the operation, computed once per (text, operation, scope set);
+ * the same kept document then goes upstream each time, which the HTTP executor prints once.
+ */
+function authorizedFor(upstream: UpstreamSchema, document: DocumentNode, single: DocumentNode, operation: OperationDefinitionNode, scopes: ReadonlySet<string>): AuthorizedOperation {
+  let byScopes = authorizations.get(document);
+  if (!byScopes) authorizations.set(document, (byScopes = new Map()));
+  const key = `${operation.name?.value ?? ''}|${[...scopes].sort().join(' ')}`;
+  const known = byScopes.get(key);
+  if (known) return known;
+  const authorized = authorizeOperation(upstream.schema, upstream.rules, single, operation, scopes);
+  if (byScopes.size >= MAX_SCOPE_SETS_PER_DOCUMENT) byScopes.clear();
+  byScopes.set(key, authorized);
+  return authorized;
+}
+
 /**
  * From a request's parameters to what the upstream is sent: parsed and validated against
  * the upstream's schema, the fields the scopes do not allow removed, the rest costed.
@@ -93,15 +140,10 @@ export function planOperation(
   if (typeof params.query !== 'string' || params.query.trim() === '') return refused(400, 'Send the operation in "query"', { code: 'BAD_REQUEST' });
   const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
   const variables = params.variables && typeof params.variables === 'object' && !Array.isArray(params.variables) ? (params.variables as Record<string, unknown>) : {};
-  let document: DocumentNode;
-  try {
-    document = parse(params.query, { maxTokens: limits.maxTokens });
-  } catch (error) {
-    return refused(400, error instanceof GraphQLError ? error.message : 'The document does not parse', { code: 'GRAPHQL_PARSE_FAILED' });
-  }
+  const checked = checkedDocument(upstream, params.query, limits);
+  if ('kind' in checked) return checked;
+  const { document } = checked;
   const { schema } = upstream;
-  const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-  if (errors.length > 0) return { kind: 'refused', refused: { status: 400, errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })) } };
   const operation = getOperationAST(document, operationName);
   if (!operation) return refused(400, operationName ? `No operation named "${operationName}"` : 'Name the operation to run in "operationName"', { code: 'OPERATION_RESOLUTION_FAILURE' });
   if (operation.operation === 'subscription') return refused(400, 'Subscriptions are not supported by the gateway: use a query or a mutation', { code: 'BAD_REQUEST' });
@@ -111,7 +153,7 @@ export function planOperation(
   if (operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'))) {
     return refused(400, 'Ask for __schema or __type in an operation of its own', { code: 'BAD_USER_INPUT' });
   }
-  const authorized = authorizeOperation(schema, upstream.rules, single, operation, scopes);
+  const authorized = authorizedFor(upstream, document, single, operation, scopes);
   const removed = authorized.removed.map(
     ({ path }): GraphQLFormattedError => ({ message: `The credential may not use ${path.join('.')}: it lacks the scopes the field needs`, path, extensions: { code: ErrorCode.FORBIDDEN, reason: AuthReason.INSUFFICIENT_SCOPE } }),
   );

@@ -14,8 +14,10 @@ import { ApiKeyUsageResolver, AppUsageResolver } from '../usage/usage.resolver';
 import { RootKeyResolver } from '../root-keys/root-key.resolver';
 import { ViewerResolver } from '../viewer/viewer.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
+import { TrustedDocumentsResolver } from '../gateway/trusted-documents.resolver';
+import { ApiKeyOperationsResolver } from '../usage/operation-usage.resolver';
 
-const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver] as const;
+const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver, TrustedDocumentsResolver, ApiKeyOperationsResolver] as const;
 
 /** The schema as type-graphql emits it, before permissions (what schema/schema.graphql holds). */
 export async function buildBareSchema(): Promise<GraphQLSchema> {

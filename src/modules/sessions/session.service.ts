@@ -156,7 +156,7 @@ export class SessionService {
 
 }
 
-export type ActiveTokenCheck = { active: true; claims: SessionClaims; scopes: string[] } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
+export type ActiveTokenCheck = { active: true; claims: SessionClaims; scopes: string[]; /** the minting key's kind; null for a root key */ minterKind: KeyKind | null } | { active: false; reason: TokenFailure | 'MINTER_INACTIVE' };
 
 /**
  * Whether a token is active now, with its claims and the scopes it carries now, or why
@@ -175,22 +175,22 @@ export async function checkActiveToken(
   const now = runtime.clock.now();
   const verified = await verifyToken(token, runtime.issuer, now, keyFor);
   if (!verified.valid) return { active: false, reason: verified.reason };
-  const minterHolds = await minterScopes(em, verified.claims, now);
-  if (!minterHolds) return { active: false, reason: 'MINTER_INACTIVE' };
+  const minter = await minterOf(em, verified.claims, now);
+  if (!minter) return { active: false, reason: 'MINTER_INACTIVE' };
   // Cached per process and forgotten on every app change, in every process (key-change-bus.ts).
   if (!(await runtime.appSettings.get(em, verified.claims.aud))) return { active: false, reason: 'MINTER_INACTIVE' };
-  return { active: true, claims: verified.claims, scopes: liveTokenScopes(verified.claims, minterHolds) };
+  return { active: true, claims: verified.claims, scopes: liveTokenScopes(verified.claims, minter.scopes), minterKind: minter.kind };
 }
 
-/** The effective scopes of the key that minted the token, if it still works; null if not. */
-async function minterScopes(em: EntityManager, claims: SessionClaims, now: Date): Promise<string[] | null> {
+/** The kind and effective scopes of the key that minted the token, if it still works; null if not. */
+async function minterOf(em: EntityManager, claims: SessionClaims, now: Date): Promise<{ kind: KeyKind | null; scopes: string[] } | null> {
   if (claims.akid.startsWith('root_')) {
     const root = await em.findOne(RootKey, { id: claims.akid });
-    return root !== null && root.revokedAt === null ? effectiveScopes({ type: PrincipalType.ROOT }) : null;
+    return root !== null && root.revokedAt === null ? { kind: null, scopes: effectiveScopes({ type: PrincipalType.ROOT }) } : null;
   }
   const key = await em.findOne(ApiKey, { id: claims.akid });
   if (!key || key.appId !== claims.aud || key.mode !== claims.mode) return null;
   const status = keyState(key, now).status;
   if (status !== KeyStatus.ACTIVE && status !== KeyStatus.ROTATING) return null;
-  return effectiveScopes({ type: PrincipalType.API_KEY, kind: key.kind, role: key.role, scopes: key.scopes });
+  return { kind: key.kind, scopes: effectiveScopes({ type: PrincipalType.API_KEY, kind: key.kind, role: key.role, scopes: key.scopes }) };
 }

@@ -16,6 +16,25 @@ interface Bucket {
   tokensIssued: number;
 }
 
+interface OperationBucket {
+  key: KeyRef;
+  hour: number;
+  operationName: string;
+  requests: number;
+  errors: number;
+  cost: number;
+}
+
+/** One gateway operation's outcome, as counted per key, hour and operation name. */
+export interface OperationOutcome {
+  /** "" for an anonymous operation. */
+  operationName: string;
+  /** The answer carried errors, or the operation was refused or failed upstream. */
+  error: boolean;
+  /** The estimated cost it ran at (0 when it did not run). */
+  cost: number;
+}
+
 const HOUR_MS = 3600_000;
 
 /**
@@ -27,6 +46,7 @@ const HOUR_MS = 3600_000;
  */
 export class UsageRecorder {
   private buckets = new Map<string, Bucket>();
+  private operations = new Map<string, OperationBucket>();
   private lastUsed = new Map<string, Date>();
   /**
    * The uses the latest write took: a key row read just before that write committed does
@@ -71,6 +91,22 @@ export class UsageRecorder {
     if (this.pending >= this.options.maxPending && !this.flushQueued) void this.flush();
   }
 
+  /** A gateway operation by (or through a token of) `key`: counted per hour and operation name. */
+  recordOperation(key: KeyRef, outcome: OperationOutcome): void {
+    const hour = Math.floor(this.clock.now().getTime() / HOUR_MS) * HOUR_MS;
+    const id = `${key.id}|${hour}|${outcome.operationName}`;
+    let bucket = this.operations.get(id);
+    if (!bucket) {
+      bucket = { key, hour, operationName: outcome.operationName, requests: 0, errors: 0, cost: 0 };
+      this.operations.set(id, bucket);
+    }
+    bucket.requests += 1;
+    if (outcome.error) bucket.errors += 1;
+    bucket.cost += outcome.cost;
+    this.pending += 1;
+    if (this.pending >= this.options.maxPending && !this.flushQueued) void this.flush();
+  }
+
   /** A successful authentication with a root key: only its lastUsedAt is kept. */
   recordRootUse(rootKeyId: string): void {
     this.rootLastUsed.set(rootKeyId, this.clock.now());
@@ -100,8 +136,10 @@ export class UsageRecorder {
 
   private async write(): Promise<void> {
     this.flushQueued = false;
-    if (this.buckets.size === 0 && this.lastUsed.size === 0 && this.rootLastUsed.size === 0) return;
+    if (this.buckets.size === 0 && this.lastUsed.size === 0 && this.rootLastUsed.size === 0 && this.operations.size === 0) return;
     const buckets = [...this.buckets.values()];
+    const operations = [...this.operations.values()];
+    this.operations = new Map();
     const lastUsed = [...this.lastUsed.entries()];
     const rootLastUsed = [...this.rootLastUsed.entries()];
     this.written = this.lastUsed;
@@ -123,6 +161,19 @@ export class UsageRecorder {
                verifications = key_usage.verifications + excluded.verifications,
                failures = key_usage.failures + excluded.failures,
                tokens_issued = key_usage.tokens_issued + excluded.tokens_issued`,
+            params,
+            'run',
+          );
+        }
+        for (const chunk of chunks(operations, ROWS_PER_STATEMENT)) {
+          const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+          const params = chunk.flatMap((b) => [b.key.id, date(new Date(b.hour)), b.operationName, b.key.appId, b.key.mode, b.requests, b.errors, b.cost]);
+          await tem.execute(
+            `insert into operation_usage (key_id, hour, operation_name, app_id, mode, requests, errors, cost) values ${values}
+             on conflict (key_id, hour, operation_name) do update set
+               requests = operation_usage.requests + excluded.requests,
+               errors = operation_usage.errors + excluded.errors,
+               cost = operation_usage.cost + excluded.cost`,
             params,
             'run',
           );
@@ -152,6 +203,15 @@ export class UsageRecorder {
           again.failures += b.failures;
           again.tokensIssued += b.tokensIssued;
         } else this.buckets.set(`${b.key.id}|${b.hour}`, b);
+      }
+      for (const b of operations) {
+        const id = `${b.key.id}|${b.hour}|${b.operationName}`;
+        const again = this.operations.get(id);
+        if (again) {
+          again.requests += b.requests;
+          again.errors += b.errors;
+          again.cost += b.cost;
+        } else this.operations.set(id, b);
       }
       for (const [keyId, at] of lastUsed) if (!this.lastUsed.has(keyId)) this.lastUsed.set(keyId, at);
       for (const [keyId, at] of rootLastUsed) if (!this.rootLastUsed.has(keyId)) this.rootLastUsed.set(keyId, at);
