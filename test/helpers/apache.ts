@@ -1,9 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './nginx';
-import { outsideToolForSuite } from './outside-tool';
+import { type OutsideServer, outsideToolForSuite, startOutsideServer } from './outside-tool';
 
 /** Debian's `apache2` and `libapache2-mod-auth-openidc`; `.ci/run` installs both when missing. */
 export const APACHE_PATH = process.env.KEYGATE_APACHE_PATH ?? '/usr/sbin/apache2';
@@ -43,11 +43,7 @@ export function fillRecipe(recipe: string, values: RecipeValues): string {
   return placeholders.reduce((text, [from, to]) => text.split(from).join(to), recipe);
 }
 
-export interface Apache {
-  url: string;
-  errorLog(): string;
-  close(): Promise<void>;
-}
+export type Apache = OutsideServer;
 
 /**
  * Where Keygate is published over HTTPS: mod_auth_openidc takes only https URLs for the JWKS
@@ -137,38 +133,13 @@ ${options.holdsFront === false ? '' : frontHost}
   );
   const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
 
-  const child: ChildProcess = spawn(APACHE_PATH, ['-d', dir, '-f', conf, '-DFOREGROUND'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  return startOutsideServer({
+    name: 'apache2',
+    command: APACHE_PATH,
+    args: ['-d', dir, '-f', conf, '-DFOREGROUND'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 100))]);
-    if (early !== 'running') throw new Error(`apache2 exited (${early}): ${stderr}${errorLog()}`);
-    // Any answer (401 included: no token) means it is listening.
-    const up = await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, () => false);
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`apache2 did not listen on ${url}: ${stderr}${errorLog()}`);
-    }
-  }
-
-  return {
-    url,
+    port,
+    dir,
     errorLog,
-    async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-        if (!stopped) child.kill('SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { outsideToolForSuite } from './outside-tool';
+import { type OutsideServer, outsideToolForSuite, startOutsideServer } from './outside-tool';
 
 /** The Debian `nginx` package (apt-get install nginx); `.ci/run` installs it when missing. */
 export const NGINX_PATH = process.env.KEYGATE_NGINX_PATH ?? '/usr/sbin/nginx';
@@ -108,11 +107,7 @@ ${recipe}
 `;
 }
 
-export interface Nginx {
-  url: string;
-  errorLog(): string;
-  close(): Promise<void>;
-}
+export type Nginx = OutsideServer;
 
 /** Starts a real nginx in the foreground on a loopback port, in front of `upstreamPort`. */
 export async function startNginx(keygatePort: number, upstreamPort: number, options: NginxOptions = {}): Promise<Nginx> {
@@ -123,34 +118,5 @@ export async function startNginx(keygatePort: number, upstreamPort: number, opti
   writeFileSync(conf, nginxConfig(dir, port, keygatePort, upstreamPort, options));
   const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
 
-  const child: ChildProcess = spawn(NGINX_PATH, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 100))]);
-    if (early !== 'running') throw new Error(`nginx exited (${early}): ${stderr}${errorLog()}`);
-    const up = await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, () => false);
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`nginx did not listen on ${url}: ${stderr}${errorLog()}`);
-    }
-  }
-
-  return {
-    url,
-    errorLog,
-    async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-        if (!stopped) child.kill('SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startOutsideServer({ name: 'nginx', command: NGINX_PATH, args: ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], port, dir, errorLog });
 }
