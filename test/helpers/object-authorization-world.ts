@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/shared/ids';
 import { createApp, createKey } from './fixtures';
@@ -61,7 +62,15 @@ export let baseline: unknown;
 
 export const callerOf = (who: Who, mode: Mode) => callers.find((c) => c.who === who && c.mode === mode)!;
 
-export const UNKNOWN = { app: newId('app'), key: newId('key'), rotation: newId('rot'), endpoint: newId('whk'), delivery: newId('dlv') };
+export const UNKNOWN = { app: newId('app'), key: newId('key'), rotation: newId('rot'), endpoint: newId('whk'), delivery: newId('dlv'), document: newId('doc') };
+
+/** A persisted-documents manifest of one document, as graphql-codegen writes it. */
+export function manifestOf(document: string): Record<string, string> {
+  return { [createHash('sha256').update(document).digest('hex')]: document };
+}
+
+/** A trusted document of app B (the gateway's registry), for the rows that name one. */
+export let documentOfB: Thing;
 
 export const EVERY_CALLER = MODES.flatMap((mode) => WHO.map((who) => ({ mode, who, name: `A's ${mode} ${who === 'publishable' ? 'publishable' : who} key` })));
 
@@ -139,6 +148,14 @@ export function objectAuthorizationWorld(): void {
       await server.client(bAdmin.secret).raw('mutation($id: ID!, $n: String!) { updateApiKey(id: $id, input: { name: $n }) { id } }', { id: keys.B[mode].secret.id, n: keys.B[mode].secret.name });
     }
     for (const caller of callers) expect((await caller.client.raw('{ viewer { keyId } }')).data).toEqual({ viewer: { keyId: caller.id } });
+
+    const registered = await server.root.raw<{ registerTrustedDocuments: number }>('mutation($b: ID!, $docs: JSON!) { registerTrustedDocuments(appId: $b, documents: $docs) }', {
+      b: appB.id,
+      docs: manifestOf('query BOrders { __typename }'),
+    });
+    expect(registered.data).toEqual({ registerTrustedDocuments: 1 });
+    const listed = await server.root.raw<{ app: { trustedDocuments: { nodes: { id: string }[] } } }>('query($b: ID!) { app(id: $b) { trustedDocuments(first: 1) { nodes { id } } } }', { b: appB.id });
+    documentOfB = { id: listed.data!.app.trustedDocuments.nodes[0].id, name: 'BOrders' };
 
     baseline = await snapshot();
   });

@@ -1,7 +1,10 @@
 import { type Row, foreignDeliveries, foreignEndpoints, foreignKeys, foreignRotations, otherApp, otherModeOfOwnApp } from './object-authorization-matrix';
-import { ADMINS, MINTERS, PUBLISHABLE_CREATORS, ROOT_ONLY, appA, rootKeyId } from './object-authorization-world';
+import { ADMINS, MINTERS, PUBLISHABLE_CREATORS, ROOT_ONLY, UNKNOWN, appA, appB, documentOfB, manifestOf, rootKeyId } from './object-authorization-world';
 
 /** Rows of the object-authorization matrix for writes: mutations naming an object (webhooks included), and mode inputs that would create or mint across modes. */
+
+const HIJACK_MANIFEST = manifestOf('query Hijacked { __typename }');
+const REMOVE_DOCUMENT = 'mutation($id: ID!, $doc: ID!) { removeTrustedDocument(appId: $id, id: $doc) }';
 
 export const WRITE_ROWS: Row[] = [
   // ---- Mutations naming an object by id
@@ -159,6 +162,35 @@ export const WRITE_ROWS: Row[] = [
     document: 'mutation($id: ID!) { retryWebhookDelivery(id: $id) { id status } }',
     targets: foreignDeliveries,
     mutation: true,
+  },
+  {
+    field: 'Mutation.registerTrustedDocuments(appId)',
+    title: 'registerTrustedDocuments(appId) of another app',
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: 'mutation($id: ID!, $docs: JSON!) { registerTrustedDocuments(appId: $id, documents: $docs) }',
+    targets: (c) => otherApp(c).map((t) => ({ ...t, vars: { ...t.vars, docs: HIJACK_MANIFEST }, unknownVars: { ...t.unknownVars, docs: HIJACK_MANIFEST } })),
+    mutation: true,
+  },
+  {
+    field: 'Mutation.removeTrustedDocument(appId)',
+    title: "removeTrustedDocument(appId, id) of another app's document",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: REMOVE_DOCUMENT,
+    targets: () => [{ label: "app B's document", vars: { id: appB.id, doc: documentOfB.id }, unknownVars: { id: UNKNOWN.app, doc: documentOfB.id }, hidden: [documentOfB] }],
+    mutation: true,
+  },
+  {
+    field: 'Mutation.removeTrustedDocument(id)',
+    title: "removeTrustedDocument(id) of another app's document, named under its own app",
+    may: ADMINS,
+    outcome: 'NOT_FOUND',
+    document: REMOVE_DOCUMENT,
+    targets: () => [{ label: "app B's document under app A", vars: { id: appA.id, doc: documentOfB.id }, unknownVars: { id: appA.id, doc: UNKNOWN.document }, hidden: [documentOfB] }],
+    mutation: true,
+    // Changing the registry takes a live key (like updateApp): test mode is refused before the lookup.
+    mode: 'LIVE',
   },
   // ---- Mode inputs of mutations: never create or mint across modes
   {
