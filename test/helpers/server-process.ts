@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /** The compiled server, as `npm start` runs it (`npm ci` and the test script build dist/). */
@@ -54,5 +54,26 @@ export function startServerProcess(cwd: string, env: NodeJS.ProcessEnv, launcher
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the compiled `keygate` command line against a server, as root, asynchronously: the
+ * server under test usually lives in the calling process, which a synchronous run would block.
+ */
+export function runCli(server: { baseUrl: string; rootKey: string }, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, KEYGATE_URL: server.baseUrl, KEYGATE_API_KEY: server.rootKey, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/server-process';
+import { type CliRun, runCli } from '../helpers/server-process';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -17,23 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the compiled CLI asynchronously (the server under test lives in this process). */
-function keygate(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, KEYGATE_URL: server.baseUrl, KEYGATE_API_KEY: server.rootKey, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const keygate = (args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun> => runCli(server, args, env);
 
 async function json<T = any>(args: string[], env?: NodeJS.ProcessEnv): Promise<T> {
   const run = await keygate([...args, '--json'], env);

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/server-process';
+import { runCli } from '../helpers/server-process';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /** `keygate apps scopes set` and `keygate keys create --scope` against a real running server (DESIGN.md "Scopes"). */
@@ -10,17 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-/** Runs the compiled CLI asynchronously (the server under test lives in this process). */
-function keygate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, KEYGATE_URL: server.baseUrl, KEYGATE_API_KEY: server.rootKey }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const keygate = (args: string[]) => runCli(server, args);
 
 describe('keygate scopes', () => {
   it('declares an app’s scopes (name[:description]), grants them with --scope, and refuses an undeclared one', async () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,7 @@ import { AuditEventsDocument, RegisterTrustedDocumentsDocument, RemoveTrustedDoc
 import { codeOf } from '../helpers/graphql-client';
 import { createApp, createKey } from '../helpers/fixtures';
 import { type GraphQLUpstream, startGraphQLUpstream } from '../helpers/graphql-upstream';
-import { BIN } from '../helpers/server-process';
+import { runCli } from '../helpers/server-process';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
@@ -203,17 +202,7 @@ describe('App.trustedDocumentsPolicy at the gateway', () => {
 });
 
 describe('keygate documents push', () => {
-  /** Runs the compiled CLI asynchronously (the server under test lives in this process). */
-  function keygate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: { PATH: process.env.PATH, KEYGATE_URL: server.baseUrl, KEYGATE_API_KEY: server.rootKey }, timeout: 30_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const keygate = (args: string[]) => runCli(server, args);
 
   it('registers a manifest file against a running server; a bad hash exits 1 with BAD_USER_INPUT', async () => {
     const app = await createApp(server.root, 'CLI documents');
