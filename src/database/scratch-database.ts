@@ -13,7 +13,8 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a connection to the admin database (creating and dropping databases). */
+export async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {
@@ -23,8 +24,11 @@ async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, empty database of the given dialect, removed again by drop(). */
-export async function createScratchDatabase(dialect: DatabaseConfig['dialect']): Promise<ScratchDatabase> {
+/**
+ * A fresh database of the given dialect, removed again by drop(): empty, or on PostgreSQL a copy
+ * of `template` (CREATE DATABASE … TEMPLATE).
+ */
+export async function createScratchDatabase(dialect: DatabaseConfig['dialect'], options: { template?: string } = {}): Promise<ScratchDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'keygate-'));
     return {
@@ -33,7 +37,7 @@ export async function createScratchDatabase(dialect: DatabaseConfig['dialect']):
     };
   }
   const name = `keygate_scratch_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`));
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {

@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { migrate, openOrm } from '../../src/database/orm';
-import { createScratchDatabase, POSTGRES_ADMIN_URL, type ScratchDatabase } from '../../src/database/scratch-database';
+import { createScratchDatabase, POSTGRES_ADMIN_URL, type ScratchDatabase, withAdmin } from '../../src/database/scratch-database';
 import { postgresqlMigrations } from '../../src/migrations/postgresql';
 import { TEST_DIALECT } from './test-server';
 
@@ -26,15 +25,7 @@ export async function createTestDatabase(): Promise<ScratchDatabase> {
     if (database.config.dialect === 'sqlite') copyFileSync(await migratedSqliteFile(), database.config.file);
     return database;
   }
-  const template = await migratedTemplate();
-  const name = `keygate_scratch_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    config: { dialect: 'postgresql', url: url.toString() },
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+  return createScratchDatabase('postgresql', { template: await migratedTemplate() });
 }
 
 let sqliteTemplate: Promise<string> | undefined;
@@ -99,12 +90,3 @@ async function buildTemplate(): Promise<string> {
   return name;
 }
 
-async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
