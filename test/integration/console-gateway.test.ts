@@ -43,6 +43,7 @@ let upstream: GraphQLUpstream;
 let launched: LaunchedBrowser | null;
 let appId: string;
 let reader: string;
+let testAdmin: string;
 let publishable: string;
 
 beforeAll(async () => {
@@ -53,6 +54,7 @@ beforeAll(async () => {
   server = await startTestServer({ env: { KEYGATE_GATEWAY_UPSTREAM: upstream.url, KEYGATE_GATEWAY_SCHEMA: join(dir, 'schema.graphql') } });
   appId = (await createApp(server.root, 'Storefront')).id;
   reader = (await createKey(server.root, { appId, mode: 'LIVE', role: 'READ_ONLY', name: 'reader' })).secret;
+  testAdmin = (await createKey(server.root, { appId, mode: 'TEST', role: 'ADMIN', name: 'test admin' })).secret;
   publishable = (await createKey(server.root, { appId, mode: 'LIVE', kind: 'PUBLISHABLE', name: 'web' })).secret;
   launched = await launchBrowser();
   if (!launched) throw new Error(browserLaunchError());
@@ -203,17 +205,20 @@ describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the console’s Gateway pag
     await ui.close();
   });
 
-  it('READ_ONLY: sees the upstream, the rules, the policy and the documents, and is offered no change', async () => {
-    const ui = await openGatewayPage(reader);
-    const { page } = ui;
-    await documentRow(page, 'Hello').waitFor();
-    await page.getByText('Policy: Publishable keys run only registered documents.').waitFor();
-    await page.getByRole('region', { name: 'Field rules' }).waitFor();
-    for (const name of ['Register documents', 'Remove', 'Save policy']) expect({ name, count: await page.getByRole('button', { name }).count() }).toEqual({ name, count: 0 });
-    expect(await page.getByLabel('Policy').count()).toBe(0);
-    expect(await seriousA11yViolations(page)).toEqual([]);
-    await ui.close();
-  });
+  // Trusted documents are app-level like the app's settings: a test-mode key, even ADMIN, may read but not change them.
+  for (const [who, key] of [['READ_ONLY', () => reader], ['a test-mode ADMIN key', () => testAdmin]] as const) {
+    it(`${who}: sees the upstream, the rules, the policy and the documents, and is offered no change`, async () => {
+      const ui = await openGatewayPage(key());
+      const { page } = ui;
+      await documentRow(page, 'Hello').waitFor();
+      await page.getByText('Policy: Publishable keys run only registered documents.').waitFor();
+      await page.getByRole('region', { name: 'Field rules' }).waitFor();
+      for (const name of ['Register documents', 'Remove', 'Save policy']) expect({ name, count: await page.getByRole('button', { name }).count() }).toEqual({ name, count: 0 });
+      expect(await page.getByLabel('Policy').count()).toBe(0);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await ui.close();
+    });
+  }
 });
 
 describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the Gateway page without a gateway'), () => {
