@@ -93,6 +93,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       { hasher, clock, keyPrefix: config.keyPrefix, cache: keyCache, config, consoleOrigins: origins, rateLimits, credits },
       { metrics, usage, authFailures, rateLimits },
     );
+    const gateway = config.gateway ? new Gateway(config.gateway, clock, logger) : null;
     const runtime: Runtime = {
       config,
       orm,
@@ -120,13 +121,13 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
         resolver: options.webhookResolver,
       })),
       secretScanning: config.secretScanningKeysFile ? ScannerKeys.load(config.secretScanningKeysFile) : null,
+      gateway,
       issuer: config.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`,
     };
     runtime.usage.start();
     await runtime.webhooks.start();
     const apollo = createManagementApollo(await buildKeygateSchema(), runtime);
     await apollo.start();
-    const gateway = config.gateway ? new Gateway(config.gateway, clock, logger) : null;
     await gateway?.start();
     const gatewayEdge = gateway && {
       handle: gatewayHandler({

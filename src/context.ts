@@ -18,6 +18,7 @@ import type { SigningKeyStore } from './modules/sessions/signing-key.store';
 import type { CreditLedger } from './modules/credits/credit-ledger';
 import type { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher';
 import type { ScannerKeys } from './modules/secret-scanning/scanner-keys';
+import type { Gateway } from './modules/gateway/gateway';
 
 /** Long-lived parts of a running server, built once by app.ts. */
 export interface Runtime {
@@ -48,6 +49,8 @@ export interface Runtime {
   webhooks: WebhookDispatcher;
   /** Code hosts' keys for POST /secret-scanning/github; null when not configured. */
   secretScanning: ScannerKeys | null;
+  /** The gateway at /gateway/graphql when KEYGATE_GATEWAY_UPSTREAM is set (the management API reports its state). */
+  gateway: Gateway | null;
   /** `iss` of session tokens: KEYGATE_PUBLIC_URL, or the server's own origin once listening. */
   issuer: string;
 }

@@ -41,7 +41,7 @@ describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the console for an app key'
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Actions for / }).count()).toBe(0);
     const links = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations']);
+    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations', 'Gateway']);
     // The mode is the key's own: the switch shows it and cannot change it.
     expect(await page.getByRole('switch', { name: 'Test mode' }).isDisabled()).toBe(true);
     await ui.close();
@@ -59,7 +59,7 @@ describe.skipIf(BROWSER_SUITE_SKIPPED)(browserSuite('the console for an app key'
     expect(await page.getByRole('rowheader', { name: 'live-only' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(1);
     const links = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations', 'Audit log', 'Webhooks', 'Settings']);
+    expect(links).toEqual(['Apps', 'Keys', 'Usage', 'Rotations', 'Audit log', 'Webhooks', 'Gateway', 'Settings']);
     expect(ui.problems).toEqual([]);
     await ui.close();
   });

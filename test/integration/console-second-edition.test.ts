@@ -11,7 +11,7 @@ import { createApp, createKey } from '../helpers/fixtures';
  */
 const suite = consoleSuite('console-second-edition.test.ts');
 
-const PAGES = ['Keys', 'Usage', 'Rotations', 'Audit log', 'Webhooks', 'Settings'] as const;
+const PAGES = ['Keys', 'Usage', 'Rotations', 'Audit log', 'Webhooks', 'Gateway', 'Settings'] as const;
 
 async function currentNavItems(page: Page): Promise<string[]> {
   return page.getByRole('navigation').locator('a[aria-current="page"]').allTextContents();

@@ -4,6 +4,7 @@ import { describeViewer, useSession } from '../lib/session';
 import { AppSettingsPage } from '../pages/AppSettingsPage';
 import { AppsPage } from '../pages/AppsPage';
 import { AuditPage } from '../pages/AuditPage';
+import { GatewayPage } from '../pages/GatewayPage';
 import { KeyPage } from '../pages/KeyPage';
 import { KeysPage } from '../pages/KeysPage';
 import { PickAppPage } from '../pages/PickAppPage';
@@ -58,6 +59,7 @@ export function Layout() {
         {can('rotations:read') && <NavLink to={appLink('rotations')}>Rotations</NavLink>}
         {can('audit:read') && <NavLink to={appLink('audit')}>Audit log</NavLink>}
         {can('webhooks:read') && <NavLink to={appLink('webhooks')}>Webhooks</NavLink>}
+        {can('gateway:read') && <NavLink to={appLink('gateway')}>Gateway</NavLink>}
         {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? link('/settings') : appLink('settings')}>Settings</NavLink>}
       </nav>
       <main>
@@ -71,6 +73,7 @@ export function Layout() {
           <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
           <Route path="/apps/:appId/audit" element={<AuditPage />} />
           <Route path="/apps/:appId/webhooks" element={<WebhooksPage />} />
+          <Route path="/apps/:appId/gateway" element={<GatewayPage />} />
           <Route path="/apps/:appId/settings" element={<AppSettingsPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="*" element={<h1>Not found</h1>} />

@@ -5,7 +5,7 @@ import { AppsDocument } from '../gql/graphql';
 import { describeError } from '../lib/errors';
 import { useSession } from '../lib/session';
 
-const PAGES: Record<string, string> = { keys: 'Keys', usage: 'Usage', rotations: 'Rotations', audit: 'Audit log', webhooks: 'Webhooks', settings: 'Settings' };
+const PAGES: Record<string, string> = { keys: 'Keys', usage: 'Usage', rotations: 'Rotations', audit: 'Audit log', webhooks: 'Webhooks', gateway: 'Gateway', settings: 'Settings' };
 
 /** "Keys" (or another app-level page) chosen before any app: the one app, or a choice of them. */
 export function PickAppPage() {

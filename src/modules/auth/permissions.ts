@@ -31,12 +31,13 @@ export const PERMISSIONS = [
   'root_keys:manage',
   'trusted_documents:read',
   'trusted_documents:manage',
+  'gateway:read',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
 
 const PUBLISHABLE: Permission[] = ['viewer:read', 'sessions:create'];
-const READ_ONLY: Permission[] = ['viewer:read', 'apps:read', 'keys:read', 'rotations:read', 'usage:read', 'tokens:introspect', 'trusted_documents:read'];
+const READ_ONLY: Permission[] = ['viewer:read', 'apps:read', 'keys:read', 'rotations:read', 'usage:read', 'tokens:introspect', 'trusted_documents:read', 'gateway:read'];
 const READ_WRITE: Permission[] = [...READ_ONLY, 'sessions:create', 'keys:create_publishable'];
 const ADMIN: Permission[] = [
   ...READ_WRITE,

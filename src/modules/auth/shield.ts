@@ -74,7 +74,7 @@ const objectTypes = [
  * again protects nothing and costs a promise per field: ten times the execution time of a
  * two-year usage list (measured), which one tenant could spend against all others.
  */
-export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope', 'OperationUsage'] as const;
+export const VALUE_TYPES = ['UsageBucket', 'PageInfo', 'AppScope', 'OperationUsage', 'GatewayStatus', 'GatewayFieldRule'] as const;
 
 export const permissionMap: IRules = {
   Query: {
@@ -89,6 +89,9 @@ export const permissionMap: IRules = {
     signingKeys: needs('signing_keys:read'),
     webhookEndpoints: needs('webhooks:read'),
     rootKeys: needs('root_keys:manage'),
+    // The deployment's gateway as every secret key's product meets it: which scopes its fields need is what
+    // a key's scopes are granted for, and the upstream is shown without credentials (gateway-status.ts).
+    gateway: needs('gateway:read'),
   },
   Mutation: {
     createApp: needs('apps:create'),

@@ -1,4 +1,4 @@
-import { type DirectiveNode, type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, valueFromASTUntyped } from 'graphql';
+import { type DirectiveNode, type DocumentNode, GraphQLError, type GraphQLField, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, valueFromASTUntyped } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
 /** A list's size when neither `@listSize` nor a slicing argument says it. */
@@ -26,17 +26,20 @@ function listSize(field: Annotated, args: Record<string, unknown>): number {
 
 /**
  * IBM's GraphQL cost directives as Apollo Router and Hive read them: a field weighs its
- * `@cost(weight:)` (or its type's), else 1 for an object and 0 for a leaf; a list field
- * pays its weight and its selection for each item it can hold.
+ * `fieldWeight`; a list field pays its weight and its selection for each item it can hold.
  */
 const costDirectivesEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (field.name.startsWith('__')) return 0;
+  const size = isListType(getNullableType(field.type)) ? listSize(field, args) : 1;
+  return size * (fieldWeight(field) + childComplexity);
+};
+
+/** What one use of a field weighs, before its selection and list size: its `@cost(weight:)` or its type's, else 1 for an object and 0 for a leaf. */
+export function fieldWeight(field: GraphQLField<unknown, unknown>): number {
   const named = getNamedType(field.type);
   const weight = directiveArgs(field, 'cost')?.weight ?? directiveArgs(named, 'cost')?.weight;
-  const own = typeof weight === 'number' ? weight : isLeafType(named) ? 0 : 1;
-  const size = isListType(getNullableType(field.type)) ? listSize(field, args) : 1;
-  return size * (own + childComplexity);
-};
+  return typeof weight === 'number' ? weight : isLeafType(named) ? 0 : 1;
+}
 
 /** graphql-query-complexity's refusal of a document whose selections expand past its node limit. */
 const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';

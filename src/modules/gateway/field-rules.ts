@@ -54,26 +54,54 @@ function met(requirement: Requirement, scopes: ReadonlySet<string>): boolean {
   return requirement.anyOf.length === 0 || requirement.anyOf.some((all) => all.every((s) => scopes.has(s)));
 }
 
+/**
+ * A field's requirements as one list of alternatives (met when every scope of one of them
+ * is held; empty: any credential): the requirements all apply, so their alternatives
+ * multiply out. The same rule as `met`, written for people to read.
+ */
+export function alternativesOf(requirements: readonly Requirement[]): string[][] {
+  let alternatives: string[][] = [[]];
+  for (const requirement of requirements) {
+    if (requirement.anyOf.length === 0) continue;
+    alternatives = alternatives.flatMap((held) => requirement.anyOf.map((all) => [...new Set([...held, ...all])].sort()));
+  }
+  const distinct = [...new Map(alternatives.map((all) => [all.join(' '), all])).values()];
+  return distinct.length === 1 && distinct[0].length === 0 ? [] : distinct;
+}
+
+/** What one field needs, and whether that is the built-in default of a root field without its own annotation. */
+export interface FieldRule {
+  requirements: Requirement[];
+  rootDefault: boolean;
+}
+
 /** The rules of one schema, read once: what each field needs, its own and its type's. */
 export class FieldRules {
-  private readonly byField = new Map<GraphQLField<unknown, unknown>, Requirement[]>();
+  private readonly byField = new Map<GraphQLField<unknown, unknown>, FieldRule>();
 
   constructor(private readonly schema: GraphQLSchema) {}
 
   /** What `field` of `parent` needs: its own annotations, its type's, and on a root field without its own, `read` or `write`. */
-  requirements(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>): Requirement[] {
+  rule(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>): FieldRule {
     let found = this.byField.get(field);
     if (found) return found;
     const own = requirementsOf(field);
     const ofType = requirementsOf(getNamedType(field.type));
     const rootDefault = own.length === 0 ? this.rootScope(parent) : null;
-    found = [...own, ...ofType, ...(rootDefault ? [{ anyOf: [[rootDefault]] }] : [])];
+    found = { requirements: [...own, ...ofType, ...(rootDefault ? [{ anyOf: [[rootDefault]] }] : [])], rootDefault: rootDefault !== null };
     this.byField.set(field, found);
     return found;
   }
 
   allows(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, scopes: ReadonlySet<string>): boolean {
-    return this.requirements(parent, field).every((r) => met(r, scopes));
+    return this.rule(parent, field).requirements.every((r) => met(r, scopes));
+  }
+
+  /** Every root field, and every other object or interface field that carries a rule, in schema order. */
+  ruledFields(): { parent: GraphQLNamedType; field: GraphQLField<unknown, unknown>; rule: FieldRule }[] {
+    return Object.values(this.schema.getTypeMap())
+      .flatMap((type) => (!type.name.startsWith('__') && (isObjectType(type) || isInterfaceType(type)) ? Object.values(type.getFields()).map((field) => ({ parent: type, field, rule: this.rule(type, field) })) : []))
+      .filter(({ rule }) => rule.requirements.length > 0);
   }
 
   private rootScope(parent: GraphQLNamedType): string | null {

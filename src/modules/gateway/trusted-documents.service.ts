@@ -31,18 +31,20 @@ function readManifest(documents: unknown): { hash: string; document: string; ope
   const entries = Object.entries(documents as Record<string, unknown>);
   if (entries.length === 0) throw new BadInputError('The manifest holds no documents', 'documents');
   if (entries.length > MAX_DOCUMENTS_PER_CALL) throw new BadInputError(`At most ${MAX_DOCUMENTS_PER_CALL} documents per call`, 'documents');
-  return entries.map(([hash, document]) => {
+  return entries.map(([hash, document], index) => {
     if (!HASH.test(hash)) throw new BadInputError(`"${hash.slice(0, 80)}" is not a SHA-256 hash in lowercase hex`, 'documents');
-    if (typeof document !== 'string' || document.length === 0) throw new BadInputError(`The document of ${hash} is not a string`, 'documents');
-    if (document.length > MAX_DOCUMENT_LENGTH) throw new BadInputError(`The document of ${hash} is longer than ${MAX_DOCUMENT_LENGTH} characters`, 'documents');
-    if (sha256Hex(document) !== hash) throw new BadInputError(`The hash ${hash} does not match its document's SHA-256`, 'documents');
+    // Named by position and a short prefix: error masking redacts a whole hash as it would a secret.
+    const entry = `Entry ${index + 1} (${hash.slice(0, 12)}…)`;
+    if (typeof document !== 'string' || document.length === 0) throw new BadInputError(`${entry}: its document is not a string`, 'documents');
+    if (document.length > MAX_DOCUMENT_LENGTH) throw new BadInputError(`${entry}: its document is longer than ${MAX_DOCUMENT_LENGTH} characters`, 'documents');
+    if (sha256Hex(document) !== hash) throw new BadInputError(`${entry}: its hash does not match its document's SHA-256`, 'documents');
     let operations;
     try {
       operations = parse(document, { noLocation: true }).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
     } catch {
-      throw new BadInputError(`The document of ${hash} is not GraphQL`, 'documents');
+      throw new BadInputError(`${entry}: its document is not GraphQL`, 'documents');
     }
-    if (operations.length === 0) throw new BadInputError(`The document of ${hash} holds no operation`, 'documents');
+    if (operations.length === 0) throw new BadInputError(`${entry}: its document holds no operation`, 'documents');
     return { hash, document, operationName: operations[0].name?.value ?? null };
   });
 }

@@ -16,8 +16,9 @@ import { ViewerResolver } from '../viewer/viewer.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { TrustedDocumentsResolver } from '../gateway/trusted-documents.resolver';
 import { ApiKeyOperationsResolver } from '../usage/operation-usage.resolver';
+import { GatewayStatusResolver } from '../gateway/gateway-status.resolver';
 
-const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver, TrustedDocumentsResolver, ApiKeyOperationsResolver] as const;
+const RESOLVERS = [ViewerResolver, AppResolver, ApiKeyResolver, ApiKeyRotationResolver, RotationResolver, SessionResolver, AuditResolver, ApiKeyUsageResolver, AppUsageResolver, WebhookResolver, RootKeyResolver, TrustedDocumentsResolver, ApiKeyOperationsResolver, GatewayStatusResolver] as const;
 
 /** The schema as type-graphql emits it, before permissions (what schema/schema.graphql holds). */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
