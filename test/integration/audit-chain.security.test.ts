@@ -35,7 +35,17 @@ describe('the audit log is a hash chain', () => {
     const { app } = await scenario();
     const all = await server.root.raw<Verification>(VERIFY, { a: app.id });
     expect(all.data?.verifyAuditChain).toEqual({ ok: true, checked: 6, firstBrokenEventId: null });
-    expect((await server.root.raw<Verification>(VERIFY, { a: app.id, m: 'LIVE' })).data?.verifyAuditChain).toEqual({ ok: true, checked: 5, firstBrokenEventId: null });
+    expect((await server.root.raw<Verification>(VERIFY, { a: app.id, m: 'LIVE' })).data?.verifyAuditChain).toEqual({ ok: true, checked: 6, firstBrokenEventId: null });
+  });
+
+  it("checks the app-level chain with a mode's, as auditEvents shows them together", async () => {
+    const { app } = await scenario();
+    const created = (await server.root.raw<Events>(EVENTS, { a: app.id, action: 'app.create' })).data!.auditEvents.nodes[0];
+    expect(created.mode).toBeNull();
+    await sql().execute(`update audit_events set action = ? where id = ?`, ['app.delete', created.id], 'run');
+    for (const m of ['LIVE', 'TEST']) {
+      expect((await server.root.raw<Verification>(VERIFY, { a: app.id, m })).data?.verifyAuditChain).toMatchObject({ ok: false, firstBrokenEventId: created.id });
+    }
   });
 
   it('detects an event edited directly in the database, naming it', async () => {

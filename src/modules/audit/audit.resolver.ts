@@ -52,7 +52,7 @@ export class AuditResolver {
   }
 
   @Query(() => AuditChainVerification, { description: "Recomputes the app's audit hash chains and reports the first broken event." })
-  verifyAuditChain(@Arg('appId', () => ID) appId: string, @Arg('mode', () => KeyMode, { nullable: true }) mode: KeyMode | null, @Ctx() ctx: Context) {
+  verifyAuditChain(@Arg('appId', () => ID) appId: string, @Arg('mode', () => KeyMode, { nullable: true, description: 'This mode\'s chain and the app-level one: the events auditEvents shows for the mode.' }) mode: KeyMode | null, @Ctx() ctx: Context) {
     return verifyAuditChains(ctx.em, actorOf(ctx), appId, mode);
   }
 }

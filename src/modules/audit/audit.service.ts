@@ -96,7 +96,8 @@ export async function listAuditEvents(em: EntityManager, actor: Actor, appId: st
 }
 
 /**
- * Verifies an app's chains: the given mode's, or (mode omitted) every chain the actor
+ * Verifies an app's chains: the given mode's and the app-level one (what auditEvents shows
+ * for that mode), or (mode omitted) every chain the actor
  * may see — for root both modes and the app-level chain, for a key its own mode's and
  * the app-level chain. Stops at the first broken event.
  */
@@ -105,7 +106,7 @@ export async function verifyAuditChains(em: EntityManager, actor: Actor, appId: 
   const scoped = modeFilter(actor.principal, mode);
   if (scoped === 'none') return { ok: true, checked: 0, firstBrokenEventId: null };
   const modes: (KeyMode | null)[] =
-    mode ? [mode] : scoped ? [scoped, null] : [KeyMode.LIVE, KeyMode.TEST, null];
+    mode ? [mode, null] : scoped ? [scoped, null] : [KeyMode.LIVE, KeyMode.TEST, null];
   let checked = 0;
   for (const m of modes) {
     const [events, head] = await Promise.all([
