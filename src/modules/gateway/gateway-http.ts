@@ -5,7 +5,7 @@ import { AuthReason, ErrorCode, REFUSALS, type Refusal, authMessage, bearerChall
 import { readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
 import type { Authenticator } from '../auth/authenticator';
 import { looksLikeToken, requestCredential } from '../auth/credential';
-import { IDENTITY_HEADERS, principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
+import { principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
 import { PrincipalType } from '../auth/principal';
 import type { SessionClaims } from '../sessions/token';
 import { type ClientAddress, credentialHeaders, headerValue, sendJson } from '../http/request';
@@ -18,6 +18,7 @@ import { TrustedDocumentsPolicy } from './trusted-document.entity';
 import { policyApplies, resolveDocument } from './trusted-documents';
 import { type OperationLimits, planOperation } from './gateway-operation';
 import { type GatewayCredential, credentialScopes } from './gateway-scopes';
+import { upstreamHeaders } from './upstream-headers';
 
 /** What the gateway's edge needs, and nothing more: not the whole Runtime. */
 export interface GatewayEdgeDeps {
@@ -40,10 +41,11 @@ export interface GatewayEdgeDeps {
 
 export interface GatewayRequestInfo extends ClientAddress {
   requestId: string;
+  /** TLS here or at a trusted proxy (ProxyTrust.isSecure). */
+  secure: boolean;
+  /** The host the client asked for (ProxyTrust.host). */
+  host: string | null;
 }
-
-/** Client headers never sent upstream: the credential, cookies, Keygate's identity (set here) and the hop's own. */
-const DROPPED = /^(authorization|x-api-key|cookie|x-keygate-.*|host|connection|keep-alive|transfer-encoding|te|upgrade|trailer|proxy-.*|content-length|content-type|accept|accept-encoding)$/;
 
 function sendErrors(res: ServerResponse, status: number, errors: GraphQLFormattedError[], headers: Record<string, string> = {}): void {
   sendJson(res, status, { errors }, headers);
@@ -73,17 +75,6 @@ async function authenticate(deps: GatewayEdgeDeps, em: () => EntityManager, req:
   // Root keys are operator credentials: they have no scopes in the product's own API.
   if (principal.type !== PrincipalType.API_KEY) return { ok: false, refusal: { reason: AuthReason.INSUFFICIENT_SCOPE, message: 'Root keys cannot call the gateway: use an app key or a session token' } };
   return { ok: true, credential: { type: 'key', principal } };
-}
-
-/** The headers the upstream gets: the client's own, less what is dropped, plus the caller's identity. */
-function upstreamHeaders(req: IncomingMessage, credential: GatewayCredential): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !DROPPED.test(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const identity = credential.type === 'key' ? principalIdentityHeaders(credential.principal) : tokenIdentityHeaders(credential.claims, credential.scopes);
-  for (const name of IDENTITY_HEADERS) if (identity[name] !== '') headers[name] = identity[name];
-  return headers;
 }
 
 /**
@@ -142,7 +133,8 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
     const executor = deps.gateway.executorFor(mode);
-    const headers = upstreamHeaders(req, credential);
+    const identity = credential.type === 'key' ? principalIdentityHeaders(credential.principal) : tokenIdentityHeaders(credential.claims, credential.scopes);
+    const headers = upstreamHeaders(req, info, identity);
     if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
     const answer = await executor.run(operation, headers);
     if (!answer.ok) {

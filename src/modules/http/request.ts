@@ -108,7 +108,12 @@ export interface ProxyTrust {
   clientAddress(req: IncomingMessage): ClientAddress;
   /** TLS here, or a trusted proxy that says it terminated TLS (X-Forwarded-Proto: https). */
   isSecure(req: IncomingMessage): boolean;
+  /** The host the client asked for: a trusted proxy's X-Forwarded-Host, else the Host header; null when neither reads as a host. */
+  host(req: IncomingMessage): string | null;
 }
+
+/** A host name or address with an optional port, as the Host header carries it. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
  * How far X-Forwarded-For is believed (docs/configuration.md, KEYGATE_TRUST_PROXY):
@@ -148,6 +153,11 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
       if ((req.socket as TLSSocket).encrypted) return true;
       const proto = headerValue(req, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
       return proto === 'https' && peerTrusted(peerOf(req));
+    },
+    host(req) {
+      const forwarded = peerTrusted(peerOf(req)) ? headerValue(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined;
+      const host = forwarded || headerValue(req, 'host');
+      return host !== undefined && HOST.test(host) ? host : null;
     },
   };
 }
