@@ -4,6 +4,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { AuthReason, ErrorCode, REFUSALS, type Refusal, authMessage, bearerChallenge } from '../../errors';
 import { readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
 import type { Authenticator } from '../auth/authenticator';
+import type { Charge } from '../credits/credit-ledger';
+import { type Logger, errorForLog } from '../../logger';
 import { looksLikeToken, requestCredential } from '../auth/credential';
 import { principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
 import { PrincipalType } from '../auth/principal';
@@ -23,7 +25,8 @@ import { upstreamHeaders } from './upstream-headers';
 /** What the gateway's edge needs, and nothing more: not the whole Runtime. */
 export interface GatewayEdgeDeps {
   gateway: Gateway;
-  authenticator: Pick<Authenticator, 'authenticate' | 'meter'>;
+  authenticator: Pick<Authenticator, 'authenticate' | 'meter' | 'refund'>;
+  logger: Pick<Logger, 'warn'>;
   /** A new EntityManager fork (one per request, made on first use). */
   fork: () => EntityManager;
   /** An active token's claims, live scopes and minting key's kind, or null. */
@@ -77,6 +80,17 @@ async function authenticate(deps: GatewayEdgeDeps, em: () => EntityManager, req:
   return { ok: true, credential: { type: 'key', principal } };
 }
 
+/** Gives an unsent operation's credits back before the 502 is answered (the balance read next has them): false when they stay spent. */
+async function refund(deps: GatewayEdgeDeps, charge: Charge | null, info: GatewayRequestInfo): Promise<boolean> {
+  if (!charge) return true;
+  try {
+    return await deps.authenticator.refund(charge);
+  } catch (error) {
+    deps.logger.warn({ err: errorForLog(error), requestId: info.requestId }, 'gateway: could not refund an operation the upstream never received');
+    return false;
+  }
+}
+
 /**
  * /gateway/graphql: the product's GraphQL API behind Keygate credentials. The credential
  * is checked first (401/403/429 before anything is read of the operation), then the
@@ -123,6 +137,7 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
       return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
     }
     let remaining: number | null = null;
+    let charge: Charge | null = null;
     if (credential.type === 'key') {
       const spent = await deps.authenticator.meter(credential.principal, operation.cost, info);
       if (spent && !spent.ok) {
@@ -130,6 +145,7 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
         return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
       }
       remaining = spent ? spent.remaining : null;
+      charge = spent ? spent.charge : null;
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
     const executor = deps.gateway.executorFor(mode);
@@ -138,7 +154,10 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
     if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
     const answer = await executor.run(operation, headers);
     if (!answer.ok) {
-      count(true, operation.cost);
+      // Never sent: the operation is not paid for. Sent and then lost, or too slow: the
+      // upstream may have run it, so it stays charged.
+      const refunded = answer.failure === 'unreachable' && (await refund(deps, charge, info));
+      count(true, refunded ? 0 : operation.cost);
       const timeout = answer.failure === 'timeout';
       const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';
       return sendErrors(res, timeout ? 504 : 502, [{ message, extensions: { code: timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE } }]);
