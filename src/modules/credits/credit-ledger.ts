@@ -10,7 +10,7 @@ import { periodStartAt, type RefillRule } from './credit-period';
 import { type Take, type Taken, returnCredits, takeCredits } from './credit-statements';
 
 /** Per use: 0 checks the key without spending. */
-export const MAX_COST = 1000;
+export const MAX_CREDITS_PER_USE = 1000;
 
 export interface CreditAccount {
   /** The CreditBalance row every key of a rotation spends from. */
@@ -206,12 +206,12 @@ export class CreditLedger {
   }
 }
 
-/** A request's cost (`?cost=`): undefined when none was given (default 1), null when it is not 0 … MAX_COST. */
+/** A request's cost (`?cost=`): undefined when none was given (default 1), null when it is not 0 … MAX_CREDITS_PER_USE. */
 export function parseCost(raw: string | null | undefined): number | null | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (!/^\d{1,4}$/.test(raw.trim())) return null;
   const cost = Number(raw.trim());
-  return cost <= MAX_COST ? cost : null;
+  return cost <= MAX_CREDITS_PER_USE ? cost : null;
 }
 
 /** Spends from a key's balance; null for keys without credits (no database work at all). */
