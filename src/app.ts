@@ -133,6 +133,7 @@ export async function createKeygate(config: Config, options: KeygateOptions = {}
       handle: gatewayHandler({
         gateway,
         authenticator,
+        logger,
         fork: () => orm.em.fork(),
         checkToken: (token, em) => checkActiveToken(em(), runtime, token).then((checked) => (checked.active ? checked : null)),
         identityToken: config.gateway?.identityToken

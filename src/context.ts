@@ -77,8 +77,17 @@ export interface Context {
   runtime: Runtime;
 }
 
-export function actorOf(ctx: Context): Actor {
+/** What any request (a GraphQL Context, a REST route's) says about who acts in it. */
+export interface ActingRequest {
+  /** null: anonymous. */
+  principal: Principal | null;
+  ip: string | null;
+  requestId: string;
+}
+
+/** The one way a request's actor is made, for the services and their audit events. */
+export function actorOf(request: ActingRequest): Actor {
   // The permission map refuses every field to anonymous callers; this is a backstop.
-  if (!ctx.principal) throw new AuthenticationError(AuthReason.KEY_MISSING);
-  return { principal: ctx.principal, ip: ctx.ip, requestId: ctx.requestId };
+  if (!request.principal) throw new AuthenticationError(AuthReason.KEY_MISSING);
+  return { principal: request.principal, ip: request.ip, requestId: request.requestId };
 }

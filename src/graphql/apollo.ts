@@ -62,11 +62,13 @@ export interface EngineOptions<C extends BaseContext> {
   endpoint: string;
   /** The server's own plugins, run before the engine's limits. */
   plugins: ApolloServerPlugin<C>[];
+  /** Object types holding only values, nothing fetched: a list of them costs like a list of scalars (graphql-cost.ts). */
+  valueTypes?: ReadonlySet<string>;
 }
 
 /** An Apollo server with the engine's limits, error formatting and masking, for any context carrying a request id. */
-export function createGraphQLServer<C extends BaseContext & { requestId: string }>(schema: GraphQLSchema, { config, logger, clock, endpoint, plugins }: EngineOptions<C>): ApolloServer<C> {
-  const limits = graphqlLimits(config);
+export function createGraphQLServer<C extends BaseContext & { requestId: string }>(schema: GraphQLSchema, { config, logger, clock, endpoint, plugins, valueTypes }: EngineOptions<C>): ApolloServer<C> {
+  const limits = graphqlLimits(config, valueTypes);
   return new ApolloServer<C>({
     schema,
     validationRules: limits.validationRules,

@@ -32,31 +32,50 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity
  * Every other field: a leaf is free, an object costs 1 (one resolution, often one lookup)
  * plus what is selected under it, and a list of objects costs that for each object it can
  * hold — PLAIN_LIST_SIZE of them, except a connection's `edges` and `nodes`, which the
- * connection itself multiplies by its page size.
+ * connection itself multiplies by its page size. A list of value types (objects holding
+ * only values, nothing fetched: `valueTypes`) is a list of scalars with names: the one
+ * resolution that produced it, plus what its fields declare for each item it can hold.
  */
-const objectEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
-  if (isLeafType(getNamedType(field.type))) return 0;
-  const size = isListType(getNullableType(field.type)) && !type.name.endsWith('Connection') ? PLAIN_LIST_SIZE : 1;
-  return size * (1 + childComplexity);
-};
+const objectEstimator =
+  (valueTypes: ReadonlySet<string>): ComplexityEstimator =>
+  ({ type, field, childComplexity }) => {
+    const named = getNamedType(field.type);
+    if (isLeafType(named)) return 0;
+    const plainList = isListType(getNullableType(field.type)) && !type.name.endsWith('Connection');
+    if (plainList && valueTypes.has(named.name)) return 1 + PLAIN_LIST_SIZE * childComplexity;
+    return (plainList ? PLAIN_LIST_SIZE : 1) * (1 + childComplexity);
+  };
 
 function isConnection(field: GraphQLField<unknown, unknown>): boolean {
   return getNamedType(field.type).name.endsWith('Connection');
 }
 
-const ESTIMATORS = [introspectionEstimator, fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
+const estimatorsFor = (valueTypes: ReadonlySet<string>) => [introspectionEstimator, fieldExtensionsEstimator(), connectionEstimator, objectEstimator(valueTypes)];
+const NO_VALUE_TYPES: ReadonlySet<string> = new Set();
 
 /** The graphql-query-complexity's refusal of a document whose fragments expand past its node limit. */
 const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
+
+/** What an estimate is made for: the operation (of several in the document), the request's context, the schema's value types. */
+export interface CostOptions {
+  operationName?: string;
+  context?: BaseContext;
+  /** Object types holding only values, nothing fetched (see objectEstimator). */
+  valueTypes?: ReadonlySet<string>;
+}
 
 /**
  * The estimated cost of `document`'s operation with its variables; Infinity for a document
  * too large to estimate (its fragments expand past the estimator's node limit); null when
  * the variables do not fit the operation (execution refuses it before any resolver runs).
  */
-export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: BaseContext): number | null {
+export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, options: CostOptions = {}): number | null {
+  return estimateWith(estimatorsFor(options.valueTypes ?? NO_VALUE_TYPES), schema, document, variables, options);
+}
+
+function estimateWith(estimators: ComplexityEstimator[], schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, { operationName, context }: CostOptions): number | null {
   try {
-    return getComplexity({ schema, query: document, variables, operationName, estimators: ESTIMATORS, context });
+    return getComplexity({ schema, query, variables, operationName, estimators, context });
   } catch (error) {
     return error instanceof GraphQLError && error.message === TOO_MANY_NODES ? Infinity : null;
   }
@@ -75,14 +94,15 @@ const HEAVY_QUEUE = 20;
  * loop, and this bounds how much of it one tenant's heavy reads can take from everyone
  * else's verifications.
  */
-export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>): ApolloServerPlugin<BaseContext> {
+export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>, valueTypes: ReadonlySet<string> = NO_VALUE_TYPES): ApolloServerPlugin<BaseContext> {
+  const estimators = estimatorsFor(valueTypes);
   const heavyTurns = pLimit(limits.heavyConcurrency);
   return {
     async requestDidStart() {
       let endTurn: (() => void) | undefined;
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
-          const cost = estimateCost(schema, document, request.variables ?? {}, operationName ?? undefined, contextValue);
+          const cost = estimateWith(estimators, schema, document, request.variables ?? {}, { operationName: operationName ?? undefined, context: contextValue });
           if (cost === null) return;
           if (cost > limits.maxCost) {
             throw new GraphQLError(`Query Cost limit of ${limits.maxCost} exceeded, found ${Number.isFinite(cost) ? cost : 'more than can be counted'}.`, {

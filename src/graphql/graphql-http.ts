@@ -3,7 +3,7 @@ import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { ErrorCode } from '../errors';
 import { redact } from '../shared/redact';
 import { findUnstorable } from '../shared/validation';
-import { headerValue, readBody, sendGraphQLError } from '../modules/http/request';
+import { headerValue, readBody, sendGraphQLError } from '../shared/http';
 import { setExplorerHeaders } from './explorer';
 
 /**

@@ -16,7 +16,11 @@ import { introspectionLimitPlugin } from './graphql-introspection';
  * depth and size instead (graphql-introspection.ts), since that query is deep by nature;
  * introspection itself is off in production unless enabled.
  */
-export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
+export function graphqlLimits(
+  config: Pick<Config, 'graphqlLimits' | 'env'>,
+  /** The schema's value types, for the cost estimate (graphql-cost.ts). */
+  valueTypes?: ReadonlySet<string>,
+): {
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<BaseContext>[];
   parseOptions: { maxTokens: number };
@@ -36,7 +40,7 @@ export function graphqlLimits(config: Pick<Config, 'graphqlLimits' | 'env'>): {
   });
   const { plugins, validationRules } = armor.protect();
   return {
-    plugins: [...plugins, introspectionLimitPlugin, costLimitPlugin(limits)],
+    plugins: [...plugins, introspectionLimitPlugin, costLimitPlugin(limits, valueTypes)],
     validationRules: [...validationRules, noUnstorableStrings],
     parseOptions: { maxTokens: limits.maxTokens },
   };

@@ -2,6 +2,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSchema, graphql } from 'graphql';
 
+/** A loopback address where nothing listens: a port just given back by the system. */
+export async function closedPortUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
 /** One request the upstream received: the operation as sent, and the headers. */
 export interface ReceivedRequest {
   query: string;
@@ -14,6 +23,8 @@ export interface GraphQLUpstream {
   received: ReceivedRequest[];
   /** Holds every answer until `release` (a slow upstream, for the gateway's timeout). */
   hold(): void;
+  /** Until `release`, closes each connection once a request has arrived, without answering (it was received, then lost). */
+  drop(): void;
   release(): void;
   close(): Promise<void>;
 }
@@ -27,6 +38,7 @@ export async function startGraphQLUpstream(sdl: string, rootValue: Record<string
   const schema = buildSchema(sdl);
   const received: ReceivedRequest[] = [];
   let held: Promise<void> | null = null;
+  let dropping = false;
   let releaseHeld = () => {};
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,6 +46,7 @@ export async function startGraphQLUpstream(sdl: string, rootValue: Record<string
     req.on('end', async () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
       received.push({ query: body.query, variables: body.variables, headers: req.headers });
+      if (dropping) return void req.socket.destroy();
       if (held) await held;
       const result = await graphql({ schema, source: body.query, rootValue, variableValues: body.variables, operationName: body.operationName });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -48,9 +61,13 @@ export async function startGraphQLUpstream(sdl: string, rootValue: Record<string
     hold() {
       held = new Promise((resolve) => (releaseHeld = resolve));
     },
+    drop() {
+      dropping = true;
+    },
     release() {
       releaseHeld();
       held = null;
+      dropping = false;
     },
     async close() {
       releaseHeld();

@@ -341,8 +341,11 @@ describe('cost and credits', () => {
 
   it('is exact under concurrency: never more operations than the credits pay for', async () => {
     const key = await liveKey('READ_ONLY', { credits: { remaining: 20 } });
+    const before = live.received.length;
     const answers = await Promise.all(Array.from({ length: 12 }, () => gateway(key.secret, '{ products(first: 3) { id } }')));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(6);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(6);
+    // Each paid operation is its own upstream request, even when identical ones run at once.
+    expect(live.received.length - before).toBe(6);
   });
 });

@@ -102,6 +102,13 @@ describe('the defaults', () => {
         body: JSON.stringify({ query: '{ apps(first: 20) { totalCount nodes { id name apiKeys(first: 20) { totalCount nodes { id name start kind mode role status lastUsedAt } } } } }' }),
       });
       expect(ok.status).toBe(200);
+      // A page of apps with their declared scopes: a list of values counts like a list of scalars.
+      const scoped = await fetch(defaults.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${defaults.rootKey}` },
+        body: JSON.stringify({ query: '{ apps(first: 100) { nodes { id scopes { name description } } } }' }),
+      });
+      expect(scoped.status).toBe(200);
       const deep = `{ apps { nodes { ${'apiKeys { nodes { app { '.repeat(5)}id${' } } }'.repeat(5)} } } }`;
       const refused = await fetch(defaults.url, {
         method: 'POST',

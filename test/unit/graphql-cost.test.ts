@@ -11,12 +11,13 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/shared/pagination';
  */
 const schema = buildSchema(`
   type Query { things: [Thing!]! page(first: Int): ThingConnection! }
-  type Thing { id: ID! tags: [String!]! parent: Thing children(first: Int): ThingConnection! }
+  type Thing { id: ID! tags: [String!]! labels: [Label!]! parent: Thing children(first: Int): ThingConnection! }
+  type Label { name: String! description: String }
   type ThingConnection { nodes: [Thing!]! edges: [ThingEdge!]! totalCount: Int! }
   type ThingEdge { node: Thing! cursor: String! }
 `);
 
-const cost = (query: string, variables: Record<string, unknown> = {}) => estimateCost(schema, parse(query), variables);
+const cost = (query: string, variables: Record<string, unknown> = {}) => estimateCost(schema, parse(query), variables, { valueTypes: new Set(['Label']) });
 
 describe('the cost estimate', () => {
   it('estimates a plain list of objects at its largest size, the largest page', () => {
@@ -27,6 +28,13 @@ describe('the cost estimate', () => {
 
   it('counts no cost for scalars, lists of scalars included', () => {
     expect(cost('{ things { id tags } }')).toBe(PLAIN_LIST_SIZE);
+  });
+
+  it('counts a list of value types (objects holding only values, nothing fetched) once, like a list of scalars', () => {
+    expect(cost('{ things { labels { name description } } }')).toBe(PLAIN_LIST_SIZE * (1 + 1));
+    expect(cost('{ page(first: 100) { nodes { labels { name } } } }')).toBe(1 + 100 * (1 + 1));
+    // Any other object type, its fields all values or not, is a row each: counted by the list's size.
+    expect(estimateCost(schema, parse('{ things { labels { name } } }'), {})).toBe(PLAIN_LIST_SIZE * (1 + PLAIN_LIST_SIZE));
   });
 
   it('estimates a connection at `first`, or at its default page without it', () => {

@@ -89,3 +89,22 @@ describe('without KEYGATE_TRUST_PROXY', () => {
     expect(addressOf({ kind: 'none' }, '192.0.2.1', '203.0.113.9')).toEqual({ ip: '192.0.2.1', throttleIp: '192.0.2.1' });
   });
 });
+
+describe('the host the client asked for', () => {
+  const hostOf = (trust: TrustProxy, peer: string, headers: Record<string, string>) => proxyTrust(trust).host({ socket: { remoteAddress: peer }, headers } as unknown as IncomingMessage);
+
+  it('is a trusted proxy\'s X-Forwarded-Host (its first entry), else the Host header', () => {
+    expect(hostOf(LOOPBACK_PROXY, '127.0.0.1', { host: 'keygate:4000', 'x-forwarded-host': 'api.shop.example, inner.example' })).toBe('api.shop.example');
+    expect(hostOf(LOOPBACK_PROXY, '127.0.0.1', { host: 'keygate:4000' })).toBe('keygate:4000');
+  });
+
+  it('is the Host header when the peer is not trusted, whatever X-Forwarded-Host says', () => {
+    expect(hostOf(LOOPBACK_PROXY, '192.0.2.1', { host: '[2001:db8::1]:4000', 'x-forwarded-host': 'admin.example' })).toBe('[2001:db8::1]:4000');
+    expect(hostOf({ kind: 'none' }, '127.0.0.1', { host: 'keygate', 'x-forwarded-host': 'admin.example' })).toBe('keygate');
+  });
+
+  it('is null when what would be taken does not read as a host', () => {
+    expect(hostOf(LOOPBACK_PROXY, '127.0.0.1', { host: 'keygate', 'x-forwarded-host': 'a b/c' })).toBeNull();
+    expect(hostOf({ kind: 'none' }, '127.0.0.1', {})).toBeNull();
+  });
+});

@@ -55,7 +55,8 @@ export interface PipelineParts {
   config: Pick<Config, 'env'>;
   consoleOrigins: string[];
   rateLimits: Pick<RateLimits, 'ipThrottled' | 'consumeKey'>;
-  credits: Pick<CreditLedger, 'spend'>;
+  /** Spent here; refunded by Authenticator.refund. */
+  credits: Pick<CreditLedger, 'spend' | 'refund'>;
 }
 
 /**

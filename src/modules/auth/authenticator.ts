@@ -7,7 +7,7 @@ import type { RateLimits } from '../rate-limits/rate-limits';
 import type { UsageRecorder } from '../usage/usage.recorder';
 import { type AuthOutcome, type AuthRequest, type PipelineParts, type StoredKeyUse, runPipeline, runStoredKeyPipeline } from './auth-pipeline';
 import { type EntityManagerSource, type KeyRef, keyRefOf } from './key-records';
-import { type Spend, spendKeyCredits } from '../credits/credit-ledger';
+import { type Charge, type Spend, spendKeyCredits } from '../credits/credit-ledger';
 import { type Principal, PrincipalType } from './principal';
 
 /** The label of a success, built once: it is counted on every verification. */
@@ -55,6 +55,15 @@ export class Authenticator {
       if (spend && !spend.ok) this.recordRefusal(keyRefOf(principal), AuthReason.USAGE_EXCEEDED, request);
       return spend;
     });
+  }
+
+  /**
+   * Gives back the credits a metered use spent, for a use that provably never happened
+   * (CreditLedger.refund): true when they are back in the balance, false when the balance
+   * was set or refilled since (the old balance's credits are gone with it).
+   */
+  refund(charge: Charge): Promise<boolean> {
+    return this.parts.credits.refund(charge);
   }
 
   /** A real key refused here or later (its role, its credits at mint): counted and audited (rate-limited). */

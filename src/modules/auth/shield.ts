@@ -70,7 +70,8 @@ const objectTypes = [
 /**
  * Types that hold only values (no ids of other objects, nothing fetched): they are reached
  * only through a field the map guards (`usage`, a connection's `pageInfo`), so they are
- * `allow`ed as a whole, and schema.ts leaves their fields unwrapped. Checking each field
+ * `allow`ed as a whole, and schema.ts leaves their fields unwrapped; the cost estimate counts
+ * a list of them like a list of scalars (graphql-cost.ts). Checking each field
  * again protects nothing and costs a promise per field: ten times the execution time of a
  * two-year usage list (measured), which one tenant could spend against all others.
  */

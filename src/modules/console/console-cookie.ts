@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse, serialize } from 'cookie';
 import type { Config } from '../../config';
-import { headerValue } from '../http/request';
+import { headerValue } from '../../shared/http';
 
 export const CONSOLE_COOKIE = 'keygate_console';
 

@@ -5,7 +5,7 @@ import sirv from 'sirv';
 import type { Runtime } from '../../context';
 import { AuthReason } from '../../errors';
 import type { ClientAddress } from '../http/request';
-import { readBody } from '../http/request';
+import { readBody } from '../../shared/http';
 import { sendRefusal, sendRestError } from '../http/rest-errors';
 import { clearedSessionCookie, consoleOriginAllowed, sessionCookie, sessionCookieOf } from './console-cookie';
 import { setSecurityHeaders } from './console-headers';

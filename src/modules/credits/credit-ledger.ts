@@ -7,10 +7,10 @@ import type { KeyMode } from '../keys/key-enums';
 import { emitEvent } from '../webhooks/emit-event';
 import { type Lease, LeaseBook, type LeasePolicy } from './credit-leases';
 import { periodStartAt, type RefillRule } from './credit-period';
-import { type Take, type Taken, takeCredits } from './credit-statements';
+import { type Take, type Taken, returnCredits, takeCredits } from './credit-statements';
 
 /** Per use: 0 checks the key without spending. */
-export const MAX_COST = 1000;
+export const MAX_CREDITS_PER_USE = 1000;
 
 export interface CreditAccount {
   /** The CreditBalance row every key of a rotation spends from. */
@@ -20,7 +20,19 @@ export interface CreditAccount {
   refill: RefillRule | null;
 }
 
-export type Spend = { ok: true; remaining: number } | { ok: false };
+/**
+ * What one granted use took from a balance, for a refund: the balance as it was then (its
+ * generation and refill period) and the cost. A refund to any other generation is void.
+ */
+export interface Charge {
+  balanceId: string;
+  generation: number;
+  /** The refill period in force (ms since the epoch), null for a balance that never refills. */
+  period: number | null;
+  cost: number;
+}
+
+export type Spend = { ok: true; remaining: number; charge: Charge } | { ok: false };
 
 /** The key a use is made with: named by key.credits_low if this use takes the balance low. */
 export interface Spender {
@@ -76,6 +88,29 @@ export class CreditLedger {
     return this.queue(account, cost, periodStart, now, spender);
   }
 
+  /**
+   * Gives back what a granted use spent, for a use that provably never happened (the
+   * gateway's upstream refused the connection): into the row, in order with this process's
+   * statements on the balance, and only if the row is still the balance it was spent from.
+   * False (void) when the balance was set or refilled since, like a lease of the old
+   * balance: its credits went with it. A lease held here may already be void without this
+   * process knowing, so a refund never goes into one. The row's key.credits_low state is
+   * left as it is: a balance that falls below the line again does not announce it twice.
+   */
+  refund(charge: Charge): Promise<boolean> {
+    if (charge.cost === 0) return Promise.resolve(true);
+    return new Promise((resolve, reject) => {
+      this.leases.enqueue(charge.balanceId, async () => {
+        try {
+          resolve(await returnCredits(this.orm.em.fork() as SqlEntityManager, charge.balanceId, charge.generation, charge.cost));
+        } catch (error) {
+          // Not given back (the database is unreachable): the use stays charged.
+          reject(error);
+        }
+      });
+    });
+  }
+
   /** Gives every lease back (a graceful stop, before the database closes). */
   close(): Promise<void> {
     return this.leases.close();
@@ -88,7 +123,7 @@ export class CreditLedger {
     if (cost > 0 && lease.topUps && lease.left < lease.size / 2 && !this.leases.busy(account.balanceId)) {
       this.leases.enqueue(account.balanceId, () => this.topUp(account, cost, periodStart, now, spender));
     }
-    return { ok: true, remaining: lease.row + lease.left };
+    return { ok: true, remaining: lease.row + lease.left, charge: { balanceId: account.balanceId, generation: lease.generation, period: lease.period, cost } };
   }
 
   private queue(account: CreditAccount, cost: number, periodStart: Date | null, now: Date, spender: Spender): Promise<Spend> {
@@ -129,7 +164,8 @@ export class CreditLedger {
       if (taken.leased > 0) this.leases.hold(account.balanceId, { generation: taken.generation, period: periodStart?.getTime() ?? null, left: taken.leased, row: taken.remaining });
       // Granted in arrival order; each use sees the balance as it was right after its own spend.
       const after = taken.remaining + taken.leased;
-      waiters.forEach((w, i) => w.resolve(i < taken.granted ? { ok: true, remaining: after + (taken.granted - 1 - i) * cost } : { ok: false }));
+      const charge: Charge = { balanceId: account.balanceId, generation: taken.generation, period: periodStart?.getTime() ?? null, cost };
+      waiters.forEach((w, i) => w.resolve(i < taken.granted ? { ok: true, remaining: after + (taken.granted - 1 - i) * cost, charge } : { ok: false }));
     } catch (error) {
       if (carried) this.leases.reattach(account.balanceId, carried);
       for (const w of waiters) w.reject(error);
@@ -170,12 +206,12 @@ export class CreditLedger {
   }
 }
 
-/** A request's cost (`?cost=`): undefined when none was given (default 1), null when it is not 0 … MAX_COST. */
+/** A request's cost (`?cost=`): undefined when none was given (default 1), null when it is not 0 … MAX_CREDITS_PER_USE. */
 export function parseCost(raw: string | null | undefined): number | null | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (!/^\d{1,4}$/.test(raw.trim())) return null;
   const cost = Number(raw.trim());
-  return cost <= MAX_COST ? cost : null;
+  return cost <= MAX_CREDITS_PER_USE ? cost : null;
 }
 
 /** Spends from a key's balance; null for keys without credits (no database work at all). */

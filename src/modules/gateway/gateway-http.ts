@@ -4,11 +4,14 @@ import type { GraphQLFormattedError } from 'graphql';
 import { AuthReason, ErrorCode, REFUSALS, type Refusal, authMessage, bearerChallenge } from '../../errors';
 import { readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
 import type { Authenticator } from '../auth/authenticator';
+import type { Charge } from '../credits/credit-ledger';
+import { type Logger, errorForLog } from '../../logger';
 import { looksLikeToken, requestCredential } from '../auth/credential';
-import { IDENTITY_HEADERS, principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
+import { principalIdentityHeaders, tokenIdentityHeaders } from '../auth/identity-headers';
 import { PrincipalType } from '../auth/principal';
 import type { SessionClaims } from '../sessions/token';
-import { type ClientAddress, credentialHeaders, headerValue, sendJson } from '../http/request';
+import { type ClientAddress, credentialHeaders } from '../http/request';
+import { headerValue, sendJson } from '../../shared/http';
 import type { KeyRef } from '../auth/key-records';
 import type { KeyKind } from '../keys/key-enums';
 import type { OperationOutcome } from '../usage/usage.recorder';
@@ -18,11 +21,13 @@ import { TrustedDocumentsPolicy } from './trusted-document.entity';
 import { policyApplies, resolveDocument } from './trusted-documents';
 import { type OperationLimits, planOperation } from './gateway-operation';
 import { type GatewayCredential, credentialScopes } from './gateway-scopes';
+import { upstreamHeaders } from './upstream-headers';
 
 /** What the gateway's edge needs, and nothing more: not the whole Runtime. */
 export interface GatewayEdgeDeps {
   gateway: Gateway;
-  authenticator: Pick<Authenticator, 'authenticate' | 'meter'>;
+  authenticator: Pick<Authenticator, 'authenticate' | 'meter' | 'refund'>;
+  logger: Pick<Logger, 'warn'>;
   /** A new EntityManager fork (one per request, made on first use). */
   fork: () => EntityManager;
   /** An active token's claims, live scopes and minting key's kind, or null. */
@@ -40,10 +45,11 @@ export interface GatewayEdgeDeps {
 
 export interface GatewayRequestInfo extends ClientAddress {
   requestId: string;
+  /** TLS here or at a trusted proxy (ProxyTrust.isSecure). */
+  secure: boolean;
+  /** The host the client asked for (ProxyTrust.host). */
+  host: string | null;
 }
-
-/** Client headers never sent upstream: the credential, cookies, Keygate's identity (set here) and the hop's own. */
-const DROPPED = /^(authorization|x-api-key|cookie|x-keygate-.*|host|connection|keep-alive|transfer-encoding|te|upgrade|trailer|proxy-.*|content-length|content-type|accept|accept-encoding)$/;
 
 function sendErrors(res: ServerResponse, status: number, errors: GraphQLFormattedError[], headers: Record<string, string> = {}): void {
   sendJson(res, status, { errors }, headers);
@@ -75,15 +81,15 @@ async function authenticate(deps: GatewayEdgeDeps, em: () => EntityManager, req:
   return { ok: true, credential: { type: 'key', principal } };
 }
 
-/** The headers the upstream gets: the client's own, less what is dropped, plus the caller's identity. */
-function upstreamHeaders(req: IncomingMessage, credential: GatewayCredential): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !DROPPED.test(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/** Gives an unsent operation's credits back before the 502 is answered (the balance read next has them): false when they stay spent. */
+async function refund(deps: GatewayEdgeDeps, charge: Charge | null, info: GatewayRequestInfo): Promise<boolean> {
+  if (!charge) return true;
+  try {
+    return await deps.authenticator.refund(charge);
+  } catch (error) {
+    deps.logger.warn({ err: errorForLog(error), requestId: info.requestId }, 'gateway: could not refund an operation the upstream never received');
+    return false;
   }
-  const identity = credential.type === 'key' ? principalIdentityHeaders(credential.principal) : tokenIdentityHeaders(credential.claims, credential.scopes);
-  for (const name of IDENTITY_HEADERS) if (identity[name] !== '') headers[name] = identity[name];
-  return headers;
 }
 
 /**
@@ -132,6 +138,7 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
       return sendErrors(res, 400, [{ message: `Operation cost limit of ${limit} exceeded, found ${found}`, extensions: { code: ErrorCode.BAD_USER_INPUT, limit: 'cost' } }]);
     }
     let remaining: number | null = null;
+    let charge: Charge | null = null;
     if (credential.type === 'key') {
       const spent = await deps.authenticator.meter(credential.principal, operation.cost, info);
       if (spent && !spent.ok) {
@@ -139,14 +146,19 @@ export function gatewayHandler(deps: GatewayEdgeDeps) {
         return sendRefusal(res, { reason: AuthReason.USAGE_EXCEEDED });
       }
       remaining = spent ? spent.remaining : null;
+      charge = spent ? spent.charge : null;
     }
     const mode = credential.type === 'key' ? credential.principal.mode : credential.mode;
     const executor = deps.gateway.executorFor(mode);
-    const headers = upstreamHeaders(req, credential);
+    const identity = credential.type === 'key' ? principalIdentityHeaders(credential.principal) : tokenIdentityHeaders(credential.claims, credential.scopes);
+    const headers = upstreamHeaders(req, info, identity);
     if (deps.identityToken) headers['x-keygate-token'] = await deps.identityToken(credential, scopes, executor.origin, em);
     const answer = await executor.run(operation, headers);
     if (!answer.ok) {
-      count(true, operation.cost);
+      // Never sent: the operation is not paid for. Sent and then lost, or too slow: the
+      // upstream may have run it, so it stays charged.
+      const refunded = answer.failure === 'unreachable' && (await refund(deps, charge, info));
+      count(true, refunded ? 0 : operation.cost);
       const timeout = answer.failure === 'timeout';
       const message = timeout ? 'The upstream did not answer in time' : 'The upstream could not be reached';
       return sendErrors(res, timeout ? 504 : 502, [{ message, extensions: { code: timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE } }]);

@@ -1,6 +1,6 @@
 import { schemas } from './openapi.schemas';
 import { IDENTITY_HEADERS, type IdentityHeader } from '../auth/identity-headers';
-import { MAX_COST } from '../credits/credit-ledger';
+import { MAX_CREDITS_PER_USE } from '../credits/credit-ledger';
 
 /**
  * GET /openapi.json: the REST surface as OpenAPI 3.1. The GraphQL API describes itself
@@ -43,8 +43,8 @@ const identityHeaders = Object.fromEntries(
   IDENTITY_HEADERS.map((name) => [headerName(name), { description: `${IDENTITY_HEADER_DESCRIPTIONS[name]} Always sent; empty where it does not apply.`, required: true, schema: { type: 'string' } }]),
 );
 
-const costSchema = { type: 'integer', minimum: 0, maximum: MAX_COST, default: 1 };
-const costDescription = `Credits this use spends from a key with credits (0 … ${MAX_COST}, default 1); keys without credits spend nothing.`;
+const costSchema = { type: 'integer', minimum: 0, maximum: MAX_CREDITS_PER_USE, default: 1 };
+const costDescription = `Credits this use spends from a key with credits (0 … ${MAX_CREDITS_PER_USE}, default 1); keys without credits spend nothing.`;
 const sessionCookie = { 'Set-Cookie': { description: 'keygate_console: HttpOnly, SameSite=Strict, Path=/ (Secure under HTTPS).', schema: { type: 'string' } } };
 
 const forwardCost = {
@@ -96,7 +96,7 @@ export const openApiDocument = {
         parameters: [{ name: 'cost', in: 'query', required: false, description: costDescription, schema: costSchema }],
         responses: {
           '200': json(ref('Verification'), 'The key works.'),
-          '400': error(`\`cost\` is not an integer 0 … ${MAX_COST} (\`field: cost\`).`),
+          '400': error(`\`cost\` is not an integer 0 … ${MAX_CREDITS_PER_USE} (\`field: cost\`).`),
           '401': error('Missing, malformed, unknown, revoked, expired or disabled key (`reason` says which).'),
           '403': error('Origin or client IP not allowed, secret key from a browser, or HTTPS required.'),
           '429': error('`rate_limited`: the key’s rate limit or the client IP’s failed-authentication budget is spent (Retry-After); `usage_exceeded`: fewer credits left than `cost`.', retryAfter),

@@ -1,34 +1,11 @@
 import type { CredentialHeaders } from '../auth/credential';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TrustProxy } from '../../config';
+import { headerValue } from '../../shared/http';
 import { redact } from '../../shared/redact';
-
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-export class BodyTooLargeError extends Error {}
-
-/** The client closed the connection before sending the whole body: its doing, nothing to answer. */
-export class ClientAbortedError extends Error {}
-
-/** Reads a request body up to `limit` bytes; larger bodies are refused, not buffered. */
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) throw new BodyTooLargeError(`Request body exceeds ${limit} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError) && req.readableAborted) throw new ClientAbortedError('The client closed the connection before the end of the body');
-    throw error;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /**
  * A caller-supplied request id is kept when it is short, plain and not shaped like a
@@ -48,11 +25,6 @@ export function plainPath(target: string | undefined): string | undefined {
   // A leading "//" would be read as a host by URL, and dot segments get resolved.
   if (target === undefined || !/^\/(?!\/)[A-Za-z0-9._~/-]*$/.test(target) || /(^|\/)\.\.?(\/|$)/.test(target)) return undefined;
   return target;
-}
-
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The headers a credential may arrive in (read by credential.ts requestCredential). */
@@ -108,7 +80,12 @@ export interface ProxyTrust {
   clientAddress(req: IncomingMessage): ClientAddress;
   /** TLS here, or a trusted proxy that says it terminated TLS (X-Forwarded-Proto: https). */
   isSecure(req: IncomingMessage): boolean;
+  /** The host the client asked for: a trusted proxy's X-Forwarded-Host, else the Host header; null when neither reads as a host. */
+  host(req: IncomingMessage): string | null;
 }
+
+/** A host name or address with an optional port, as the Host header carries it. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
  * How far X-Forwarded-For is believed (docs/configuration.md, KEYGATE_TRUST_PROXY):
@@ -149,21 +126,10 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
       const proto = headerValue(req, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
       return proto === 'https' && peerTrusted(peerOf(req));
     },
+    host(req) {
+      const forwarded = peerTrusted(peerOf(req)) ? headerValue(req, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined;
+      const host = forwarded || headerValue(req, 'host');
+      return host !== undefined && HOST.test(host) ? host : null;
+    },
   };
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-}
-
-/** An error answered before GraphQL runs (refused at the edge), in GraphQL's own response shape. */
-export function sendGraphQLError(res: ServerResponse, status: number, message: string, extensions: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions }] }, headers);
-}
-
-/** REST error shape of the contract. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, details?: string): void {
-  sendJson(res, status, { error: { code, message, ...(details ? { details } : {}) } });
 }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { AuthReason, ErrorCode, REFUSALS, type Refusal, type RestErrorCode, authMessage, bearerChallenge, forwardStatus, isAuthReason } from '../../errors';
-import { sendJson } from './request';
+import { sendJson } from '../../shared/http';
 
 export type { RestErrorCode };
 

@@ -11,7 +11,8 @@ import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from '../management/graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from '../../graphql/explorer';
-import { BodyTooLargeError, type ClientAddress, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
+import { type ClientAddress, plainPath, requestIdOf } from './request';
+import { BodyTooLargeError, ClientAbortedError, sendGraphQLError, sendJson } from '../../shared/http';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -75,7 +76,7 @@ export interface KeygateHttpServer extends Server {
 
 /** The gateway's edge, when KEYGATE_GATEWAY_UPSTREAM is set. */
 export interface GatewayEdge {
-  handle: (req: IncomingMessage, res: ServerResponse, url: URL, info: { requestId: string } & ClientAddress) => Promise<void>;
+  handle: (req: IncomingMessage, res: ServerResponse, url: URL, info: { requestId: string; secure: boolean; host: string | null } & ClientAddress) => Promise<void>;
   /** Whether the upstream's schema is loaded (/readyz is 503 until it is). */
   ready: () => boolean;
 }
@@ -129,7 +130,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
       if (production && !PLAIN_HTTP_OK.has(path) && !proxies.isSecure(req)) return refuseHttp(res, path === '/graphql' || path === GATEWAY_PATH);
       if (req.method === 'OPTIONS') return answerPreflight(req, res);
       if (path === '/graphql') return graphql(req, res, fullUrl(), { requestId, ...client });
-      if (path === GATEWAY_PATH && gateway) return gateway.handle(req, res, fullUrl(), { requestId, ...client });
+      if (path === GATEWAY_PATH && gateway) return gateway.handle(req, res, fullUrl(), { requestId, ...client, secure: proxies.isSecure(req), host: proxies.host(req) });
       if (consolePages && (path === '/console' || path.startsWith('/console/'))) {
         route = 'console';
         return consolePages(req, res, fullUrl(), { requestId, ...client });

@@ -12,7 +12,8 @@ import type { Principal } from '../auth/principal';
 import { consoleSessionPrincipal } from '../console/console-auth';
 import { asksForPersistedQuery, executeOverHttp, readGraphQLRequest, refuseUnstorableParams } from '../../graphql/graphql-http';
 import { isIntrospectionOnly } from '../../graphql/graphql-introspection';
-import { type ClientAddress, credentialHeaders, headerValue, sendGraphQLError } from '../http/request';
+import { type ClientAddress, credentialHeaders } from '../http/request';
+import { headerValue, sendGraphQLError } from '../../shared/http';
 
 /** A query string that parses (within the token limit) to an introspection-only document. */
 function isIntrospectionQuery(query: unknown, maxTokens: number): boolean {

@@ -4,6 +4,7 @@ import type { Context, Runtime } from '../../context';
 import { AuthReason, ErrorCode, REFUSALS, isAuthReason } from '../../errors';
 import { createGraphQLServer } from '../../graphql/apollo';
 import { keyRefOf } from '../auth/key-records';
+import { VALUE_TYPES } from '../auth/shield';
 import { queryPoolPlugin } from './graphql-query-pool';
 
 /**
@@ -33,5 +34,5 @@ const forbiddenStatusPlugin: ApolloServerPlugin<Context> = {
 /** The management API's Apollo server: the engine plus its refusal status and query pool. */
 export function createManagementApollo(schema: GraphQLSchema, runtime: Runtime): ApolloServer<Context> {
   const { config, logger, clock } = runtime;
-  return createGraphQLServer<Context>(schema, { config, logger, clock, endpoint: '/graphql', plugins: [forbiddenStatusPlugin, queryPoolPlugin] });
+  return createGraphQLServer<Context>(schema, { config, logger, clock, endpoint: '/graphql', plugins: [forbiddenStatusPlugin, queryPoolPlugin], valueTypes: new Set(VALUE_TYPES) });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BodyTooLargeError, headerValue, readBody, sendJson } from '../http/request';
+import { BodyTooLargeError, headerValue, readBody, sendJson } from '../../shared/http';
 import { sendRestError } from '../http/rest-errors';
 import type { RouteContext } from '../http/routes/route';
 import type { AuditActor } from '../audit/audit.service';

@@ -108,7 +108,7 @@ describe('the authentication pipeline', () => {
 
   it('answers synchronously when the ledger does (a use its process lease covers): no promise on the hot path', () => {
     const { parts, calls } = pipelineParts();
-    parts.credits = { spend: () => (calls.push('spend'), { ok: true, remaining: 41 }) };
+    parts.credits = { ...parts.credits, spend: (account, cost) => (calls.push('spend'), { ok: true, remaining: 41, charge: { balanceId: account.balanceId, generation: account.generation, period: null, cost } }) };
     const { value, record } = secretKey({ credits: { balanceId: 'bal_1', generation: 0, refill: null } });
     cacheKey(parts, value, record);
     const outcome = runPipeline(parts, untouchable, request(value, { cost: 1 }));

@@ -15,7 +15,7 @@ export const untouchable = new Proxy({} as EntityManager, {
 });
 
 /** What the parts were asked, in order. */
-export type Call = 'ipThrottled' | 'consumeKey' | 'spend';
+export type Call = 'ipThrottled' | 'consumeKey' | 'spend' | 'refund';
 
 /** Pipeline parts over a real cache and hasher, with budgets the test sets and a log of what was asked. */
 export function pipelineParts(budgets: { ipWait?: number | null; rateLimited?: number | null; creditsLeft?: number } = {}) {
@@ -37,11 +37,12 @@ export function pipelineParts(budgets: { ipWait?: number | null; rateLimited?: n
       },
     },
     credits: {
-      spend: async (_account, cost) => {
+      spend: async (account, cost) => {
         calls.push('spend');
         const left = budgets.creditsLeft ?? 0;
-        return left >= cost ? { ok: true, remaining: left - cost } : { ok: false };
+        return left >= cost ? { ok: true, remaining: left - cost, charge: { balanceId: account.balanceId, generation: account.generation, period: null, cost } } : { ok: false };
       },
+      refund: async () => (calls.push('refund'), true),
     },
   };
   return { parts, calls, clock };

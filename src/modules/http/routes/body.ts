@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { redact } from '../../../shared/redact';
 import { findUnstorable } from '../../../shared/validation';
-import { BodyTooLargeError, headerValue, readBody } from '../request';
+import { BodyTooLargeError, headerValue, readBody } from '../../../shared/http';
 import type { RestError } from '../rest-errors';
 import type { RouteContext } from './route';
 

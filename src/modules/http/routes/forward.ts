@@ -2,7 +2,7 @@ import { AuthReason } from '../../../errors';
 import { andThen } from '../../../shared/maybe-promise';
 import type { AuthOutcome } from '../../auth/auth-pipeline';
 import { looksLikeToken, requestCredential } from '../../auth/credential';
-import { parseCost } from '../../credits/credit-ledger';
+import { MAX_CREDITS_PER_USE, parseCost } from '../../credits/credit-ledger';
 import { checkActiveToken } from '../../sessions/session.service';
 import type { SessionClaims } from '../../sessions/token';
 import { credentialHeaders } from '../request';
@@ -52,7 +52,7 @@ export function forwardRoute(ctx: RouteContext): void | Promise<void> {
   // A request without a usable credential is refused for that first, whatever its cost says.
   const cost = credential.ok ? parseCost(ctx.query('cost')) : undefined;
   // 403, not 400: nginx's auth_request turns any other status into a 500.
-  if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
+  if (cost === null) return sendRestError(ctx.res, { status: 403, code: 'invalid_request', message: `cost must be an integer between 0 and ${MAX_CREDITS_PER_USE}`, field: 'cost' });
   const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, { credential, origin: ctx.origin, ip: ctx.ip, throttleIp: ctx.throttleIp, requestId: ctx.requestId, cost: cost ?? 1, requiredScopes });
   return andThen(outcome, (o) => forwardKey(ctx, o));
 }

@@ -1,7 +1,8 @@
 import { formatScopes } from '../../keys/key-scopes';
 import { SessionService } from '../../sessions/session.service';
 import { clientCredential } from '../../auth/credential';
-import { credentialHeaders, sendJson } from '../request';
+import { credentialHeaders } from '../request';
+import { sendJson } from '../../../shared/http';
 import { sendRestError } from '../rest-errors';
 import { readRequestBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntityManager } from '@mikro-orm/core';
-import type { Actor, Runtime } from '../../../context';
-import type { Principal } from '../../auth/principal';
+import { type Actor, type Runtime, actorOf } from '../../../context';
 import { AuthReason } from '../../../errors';
 import type { MaybePromise } from '../../../shared/maybe-promise';
 import { type CredentialParse, requestCredential } from '../../auth/credential';
@@ -46,7 +45,8 @@ export async function requirePrincipal(ctx: RouteContext, credential: Credential
     return null;
   }
   allowOrigin(ctx);
-  return actorFor(ctx, outcome.principal);
+  // Not spread from ctx: its `em` is forked on first read.
+  return actorOf({ principal: outcome.principal, ip: ctx.ip, requestId: ctx.requestId });
 }
 
 /** Refuses a principal whose role lacks `permission` (403), counting the failure against its key. */
@@ -56,10 +56,6 @@ export function requirePermission(ctx: RouteContext, actor: Actor, permission: P
   if (key) ctx.runtime.authenticator.recordRefusal(key, AuthReason.INSUFFICIENT_ROLE, ctx);
   sendRefusal(ctx.res, { reason: AuthReason.INSUFFICIENT_ROLE });
   return false;
-}
-
-export function actorFor(ctx: RouteContext, principal: Principal): Actor {
-  return { principal, ip: ctx.ip, requestId: ctx.requestId };
 }
 
 /** CORS: echo the request's origin, which the origin rules have just accepted. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KeyMode } from '../../keys/key-enums';
 import { SessionService } from '../../sessions/session.service';
-import { sendJson } from '../request';
+import { sendJson } from '../../../shared/http';
 import { restErrorOf, sendRestError } from '../rest-errors';
 import { readRequestBody, validateBody } from './body';
 import { type RouteContext, requirePermission, requirePrincipal } from './route';

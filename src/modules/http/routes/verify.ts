@@ -2,10 +2,11 @@ import type { AuthOutcome } from '../../auth/auth-pipeline';
 import { requestCredential } from '../../auth/credential';
 import { permissionsOf } from '../../auth/permissions';
 import { PrincipalType } from '../../auth/principal';
-import { parseCost } from '../../credits/credit-ledger';
+import { MAX_CREDITS_PER_USE, parseCost } from '../../credits/credit-ledger';
 import { effectiveScopes } from '../../keys/key-scopes';
 import { andThen } from '../../../shared/maybe-promise';
-import { credentialHeaders, sendJson } from '../request';
+import { credentialHeaders } from '../request';
+import { sendJson } from '../../../shared/http';
 import { sendRefusal, sendRestError } from '../rest-errors';
 import { type RouteContext, allowOrigin } from './route';
 
@@ -15,7 +16,7 @@ import { type RouteContext, allowOrigin } from './route';
  */
 export function verifyRoute(ctx: RouteContext): void | Promise<void> {
   const cost = parseCost(ctx.query('cost'));
-  if (cost === null) return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: 'cost must be an integer between 0 and 1000', field: 'cost' });
+  if (cost === null) return sendRestError(ctx.res, { status: 400, code: 'invalid_request', message: `cost must be an integer between 0 and ${MAX_CREDITS_PER_USE}`, field: 'cost' });
   const outcome = ctx.runtime.authenticator.authenticate(() => ctx.em, {
     credential: requestCredential(credentialHeaders(ctx.req)),
     origin: ctx.origin,
