@@ -1,10 +1,10 @@
 /**
  * The control a dialog returns focus to when it closes. Radix restores focus to whatever
- * was focused when the dialog opened, which fails in two cases this console has: a dialog
- * opened from a menu item (the item is gone once the menu closes: focus would fall to
- * <body>), and a dialog that replaces another (the reveal after "Create key": the first
- * dialog's submit button is gone too). The first maps to the menu's trigger button, the
- * second inherits the replaced dialog's origin. Only one dialog is open at a time.
+ * was focused when the dialog opened, which fails when a dialog replaces another (the
+ * reveal after "Create key": the first dialog's submit button is gone): the new dialog
+ * inherits the replaced dialog's origin. (A row menu's actions run once the menu has given
+ * focus back to its button, see ActionsMenu, so that button is the origin.) Only one dialog
+ * is open at a time.
  */
 let current: HTMLElement | null = null;
 
@@ -12,9 +12,7 @@ export function captureFocusOrigin(): HTMLElement | null {
   const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   if (!active || active === document.body) return current;
   if (active.closest('[role="dialog"]')) return current;
-  const menu = active.closest('[role="menu"]');
-  const triggerId = menu?.getAttribute('aria-labelledby');
-  current = triggerId ? document.getElementById(triggerId) : active;
+  current = active;
   return current;
 }
 

@@ -4,6 +4,7 @@ import { useQuery } from 'urql';
 import { type AuditNames, AuditTable } from '../components/AuditTable';
 import { FormError } from '../components/Field';
 import { KeyDetails } from '../components/keys/KeyDetails';
+import { KeyOperations } from '../components/keys/KeyOperations';
 import { allowedKeyActions, useKeyActions } from '../components/keys/KeyActionDialogs';
 import { UsageFigure } from '../components/UsageChart';
 import { KeyPageDocument } from '../gql/graphql';
@@ -13,7 +14,7 @@ import { useNow } from '../lib/useNow';
 import { useSession } from '../lib/session';
 import { useAppId } from '../lib/useAppId';
 
-/** One key: its details and controls, its actions, its usage and the audit events about it. */
+/** One key: its details and controls, its actions, its usage, its gateway operations and the audit events about it. */
 export function KeyPage() {
   const appId = useAppId();
   const { keyId = '' } = useParams();
@@ -46,6 +47,7 @@ export function KeyPage() {
       </div>
       <KeyDetails apiKey={key} />
       <UsageFigure buckets={key.usage} description="daily, last 30 days" />
+      <KeyOperations keyId={key.id} keyName={key.name} />
       <h2>Audit events</h2>
       {data.auditEvents.totalCount === 0 ? (
         <p>No events about this key yet.</p>
