@@ -55,8 +55,12 @@ function twiceTheStandardQuery(): string {
   return `{ a: __schema { types { ...FullType } } b: __schema { types { ...FullType } } } ${fragments}`;
 }
 
-/** Recursing through the schema (a field's type's fields' types): deeper than the standard query's answer ever nests. */
-const RECURSIVE = '{ __schema { types { fields { type { ofType { fields { type { ofType { name } } } } } } } } }';
+/**
+ * Recursing through the schema (a field's type's fields' types, three times): deeper than the
+ * standard query's answer nests, which follows the schema's most wrapped type
+ * (`[[String!]!]!`: five ofType steps).
+ */
+const RECURSIVE = '{ __schema { types { fields { type { ofType { fields { type { ofType { fields { type { ofType { name } } } } } } } } } } } }';
 
 let server: TestServer;
 beforeAll(async () => {
