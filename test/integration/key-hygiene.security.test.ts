@@ -92,3 +92,24 @@ describe('rotation keeps the expiry', () => {
     expect((await fetch(`${server.baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${key.secret}` } })).status).toBe(200);
   });
 });
+
+describe('management API answers are never stored by a browser or a proxy', () => {
+  const post = (query: string, variables: Record<string, unknown>) =>
+    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${leaked}` }, body: JSON.stringify({ query, variables }) });
+
+  it('the answer that reveals a new secret says Cache-Control: no-store', async () => {
+    const response = await post('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', { i: { appId, name: 'once', kind: 'SECRET', mode: 'LIVE', role: 'READ_ONLY' } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: { createApiKey: { secret: string } } }).data.createApiKey.secret).toMatch(/^sk_live_/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('so do a query over GET and a refusal', async () => {
+    const get = await fetch(`${server.url}?query=${encodeURIComponent('{ viewer { keyId } }')}`, { headers: { authorization: `Bearer ${leaked}`, 'apollo-require-preflight': 'true' } });
+    expect(get.status).toBe(200);
+    expect(get.headers.get('cache-control')).toBe('no-store');
+    const refused = await post('{ nope }', {});
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+});
