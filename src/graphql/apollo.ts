@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { BaseContext } from '@apollo/server';
@@ -88,6 +88,10 @@ export function createGraphQLServer<C extends BaseContext & { requestId: string 
     },
     plugins: [
       config.sandbox ? explorerLandingPage(endpoint) : ApolloServerPluginLandingPageDisabled(),
+      // Apollo's default cache-control plugin hooks every field (willResolveField), which makes
+      // Apollo wrap every resolver of the schema; no answer here is cacheable (no hints, no
+      // header it would set), and the hook was ~25 % of a large query's CPU (bench/README.md).
+      ApolloServerPluginCacheControlDisabled(),
       ...plugins,
       errorLogPlugin(logger),
       ...limits.plugins,
