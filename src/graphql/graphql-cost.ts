@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import pLimit from 'p-limit';
-import { GraphQLError, type GraphQLField, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
+import { GraphQLError, type GraphQLField, type GraphQLSchema, Kind, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../config';
 import type { BaseContext } from '@apollo/server';
@@ -44,22 +44,44 @@ function isConnection(field: GraphQLField<unknown, unknown>): boolean {
   return getNamedType(field.type).name.endsWith('Connection');
 }
 
-const ESTIMATORS = [introspectionEstimator, fieldExtensionsEstimator(), connectionEstimator, objectEstimator];
-
 /** The graphql-query-complexity's refusal of a document whose fragments expand past its node limit. */
 const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
+
+/**
+ * Estimates that cannot change, per schema and parsed document (Apollo hands the same
+ * DocumentNode for a document it has seen), by operation name. Walking a document with type
+ * information was ~7 % of a cache-hit `viewer`'s CPU (bench/README.md, issue 25).
+ */
+const steadyCosts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
 
 /**
  * The estimated cost of `document`'s operation with its variables; Infinity for a document
  * too large to estimate (its fragments expand past the estimator's node limit); null when
  * the variables do not fit the operation (execution refuses it before any resolver runs).
+ * Kept for the document when it declares no variables and no field's cost is a function
+ * (a usage list's bucket count depends on the clock).
  */
 export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: BaseContext): number | null {
+  const byDocument = steadyCosts.get(schema) ?? steadyCosts.set(schema, new WeakMap()).get(schema)!;
+  const known = byDocument.get(document)?.get(operationName ?? '');
+  if (known !== undefined) return known;
+  let steady = document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length);
+  const fieldExtensions = fieldExtensionsEstimator();
+  const declared: ComplexityEstimator = (args) => {
+    if (typeof args.field.extensions?.complexity === 'function') steady = false;
+    return fieldExtensions(args);
+  };
+  let cost: number | null;
   try {
-    return getComplexity({ schema, query: document, variables, operationName, estimators: ESTIMATORS, context });
+    cost = getComplexity({ schema, query: document, variables, operationName, estimators: [introspectionEstimator, declared, connectionEstimator, objectEstimator], context });
   } catch (error) {
     return error instanceof GraphQLError && error.message === TOO_MANY_NODES ? Infinity : null;
   }
+  if (steady) {
+    const byName = byDocument.get(document) ?? byDocument.set(document, new Map()).get(document)!;
+    byName.set(operationName ?? '', cost);
+  }
+  return cost;
 }
 
 /** How many heavy operations may wait for a turn before more are refused (429). */

@@ -49,3 +49,39 @@ describe('the cost estimate', () => {
     expect(cost(`{ things { ...F0 } } ${fragments}`)).toBe(Infinity);
   });
 });
+
+/**
+ * Issue 25: an estimate that cannot change is kept per parsed document (Apollo hands the same
+ * DocumentNode for a document it has seen); everything it could depend on still counts.
+ */
+describe('estimates kept per document', () => {
+  it('estimates each named operation of one document on its own', () => {
+    const document = parse('query Few { page(first: 2) { nodes { id } } } query Many { page(first: 9) { nodes { id } } }');
+    expect(estimateCost(schema, document, {}, 'Few')).toBe(1 + 2);
+    expect(estimateCost(schema, document, {}, 'Many')).toBe(1 + 9);
+    expect(estimateCost(schema, document, {}, 'Few')).toBe(1 + 2);
+  });
+
+  it('estimates one document against each schema by that schema', () => {
+    const document = parse('{ things { id } }');
+    const small = buildSchema('type Query { things: Thing } type Thing { id: ID! }');
+    expect(estimateCost(schema, document, {})).toBe(PLAIN_LIST_SIZE);
+    expect(estimateCost(small, document, {})).toBe(1);
+  });
+
+  it('estimates a document with variables again for each request\'s variables', () => {
+    const document = parse('query($n: Int) { page(first: $n) { nodes { id } } }');
+    expect(estimateCost(schema, document, { n: 3 })).toBe(1 + 3);
+    expect(estimateCost(schema, document, { n: 40 })).toBe(1 + 40);
+  });
+
+  it('estimates again a field whose cost is a function (a usage list: its bucket count depends on the clock)', () => {
+    const counted = buildSchema('type Query { usage: [Int!]! }');
+    let buckets = 24;
+    counted.getQueryType()!.getFields().usage.extensions = { complexity: () => buckets };
+    const document = parse('{ usage }');
+    expect(estimateCost(counted, document, {})).toBe(24);
+    buckets = 25;
+    expect(estimateCost(counted, document, {})).toBe(25);
+  });
+});
