@@ -1,6 +1,6 @@
 import type { CredentialHeaders } from '../auth/credential';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TrustProxy } from '../../config';
@@ -154,7 +154,10 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  // One flat list for the whole head (keygate-response.ts: Node writes it as given).
+  const head: OutgoingHttpHeader[] = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(payload))];
+  for (const name in headers) head.push(name, headers[name]);
+  res.writeHead(status, head);
   res.end(payload);
 }
 

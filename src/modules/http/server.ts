@@ -1,4 +1,4 @@
-import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createPlainServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
@@ -11,6 +11,7 @@ import { consoleHandler } from '../console/console-http';
 import { graphqlHandler } from '../management/graphql-handler';
 import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from '../../graphql/explorer';
+import { KeygateResponse } from './keygate-response';
 import { BodyTooLargeError, type ClientAddress, ClientAbortedError, plainPath, requestIdOf, sendGraphQLError, sendJson } from './request';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
@@ -94,7 +95,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
    * One request: routed, answered, then counted. Not async: a route that answers at once
    * (a cached key at /auth/verify) is served without creating a promise.
    */
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: KeygateResponse): void => {
     const started = process.hrtime.bigint();
     pending.add(res);
     res.once('close', () => {
@@ -103,8 +104,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     });
     if (draining) res.setHeader('connection', 'close');
     const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
-    res.setHeader('vary', 'Origin');
+    res.setCommonHeaders(['x-request-id', requestId, 'vary', 'Origin']);
     // Most requests name a plain path: read it as is, and build a URL only when needed.
     let parsed: URL | undefined;
     const fullUrl = () => (parsed ??= new URL(req.url ?? '/', 'http://keygate.invalid'));
@@ -234,9 +234,10 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     else finish();
   };
 
+  const classes = { IncomingMessage, ServerResponse: KeygateResponse };
   const server: Server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
-    : createPlainServer(handle);
+    ? createHttpsServer({ ...classes, cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
+    : createPlainServer(classes, handle);
   return Object.assign(server, {
     drain() {
       draining = true;
