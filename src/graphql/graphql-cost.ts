@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import pLimit from 'p-limit';
-import { GraphQLError, type GraphQLField, type GraphQLSchema, Kind, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
+import { BREAK, GraphQLError, type GraphQLField, type GraphQLSchema, Kind, type ValueNode, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef, visit } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../config';
 import type { BaseContext } from '@apollo/server';
@@ -17,14 +17,18 @@ export const PLAIN_LIST_SIZE = MAX_PAGE_SIZE;
 /** `__schema` and `__type` cost nothing here: graphql-introspection.ts measures what they answer exactly. */
 const introspectionEstimator: ComplexityEstimator = ({ field }) => (field === SchemaMetaFieldDef || field === TypeMetaFieldDef ? 0 : undefined);
 
+/** A connection's page size argument. */
+const FIRST = 'first';
+
 /**
  * The cost of a field whose list size the schema knows only from its arguments: a Relay
  * connection returns up to `first` nodes (edges and nodes alike; without `first`, its
  * default page), so what is selected under it is paid that many times. Nested connections multiply.
+ * `first` is the only argument an estimator here reads (see readsVariables).
  */
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (!isConnection(field)) return undefined;
-  const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
+  const first = typeof args[FIRST] === 'number' && args[FIRST] > 0 ? args[FIRST] : DEFAULT_PAGE_SIZE;
   return 1 + first * childComplexity;
 };
 
@@ -54,18 +58,42 @@ const TOO_MANY_NODES = 'Query exceeds the maximum allowed number of nodes.';
  */
 const steadyCosts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
 
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  return value.kind === Kind.OBJECT && value.fields.some((f) => hasVariable(f.value));
+}
+
+/**
+ * Whether the estimate of `document` can depend on its variables: through a page size
+ * (`first`, read by connectionEstimator) or a directive (`@skip`/`@include` leave fields out).
+ * Other arguments, a mutation's input for one, do not change what an answer can hold.
+ */
+function readsVariables(document: DocumentNode): boolean {
+  let reads = false;
+  const found = () => {
+    reads = true;
+    return BREAK;
+  };
+  visit(document, {
+    Field: (field) => (field.arguments?.some((a) => a.name.value === FIRST && hasVariable(a.value)) ? found() : undefined),
+    Directive: (directive) => (directive.arguments?.some((a) => hasVariable(a.value)) ? found() : undefined),
+  });
+  return reads;
+}
+
 /**
  * The estimated cost of `document`'s operation with its variables; Infinity for a document
  * too large to estimate (its fragments expand past the estimator's node limit); null when
  * the variables do not fit the operation (execution refuses it before any resolver runs).
- * Kept for the document when it declares no variables and no field's cost is a function
- * (a usage list's bucket count depends on the clock).
+ * Kept for the document when its variables cannot change it (readsVariables) and no field's
+ * cost is a function (a usage list's bucket count depends on the clock).
  */
 export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, context?: BaseContext): number | null {
   const byDocument = steadyCosts.get(schema) ?? steadyCosts.set(schema, new WeakMap()).get(schema)!;
   const known = byDocument.get(document)?.get(operationName ?? '');
   if (known !== undefined) return known;
-  let steady = document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length);
+  let steady = !readsVariables(document);
   const fieldExtensions = fieldExtensionsEstimator();
   const declared: ComplexityEstimator = (args) => {
     if (typeof args.field.extensions?.complexity === 'function') steady = false;

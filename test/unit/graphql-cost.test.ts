@@ -69,10 +69,27 @@ describe('estimates kept per document', () => {
     expect(estimateCost(small, document, {})).toBe(1);
   });
 
-  it('estimates a document with variables again for each request\'s variables', () => {
-    const document = parse('query($n: Int) { page(first: $n) { nodes { id } } }');
-    expect(estimateCost(schema, document, { n: 3 })).toBe(1 + 3);
-    expect(estimateCost(schema, document, { n: 40 })).toBe(1 + 40);
+  it('estimates a document again for each request\'s variables where they set a page size or a directive', () => {
+    const page = parse('query($n: Int) { page(first: $n) { nodes { id } } }');
+    expect(estimateCost(schema, page, { n: 3 })).toBe(1 + 3);
+    expect(estimateCost(schema, page, { n: 40 })).toBe(1 + 40);
+    const skipped = parse('query($all: Boolean!) { things { id } page(first: 5) @include(if: $all) { nodes { id } } }');
+    expect(estimateCost(schema, skipped, { all: true })).toBe(PLAIN_LIST_SIZE + 1 + 5);
+    expect(estimateCost(schema, skipped, { all: false })).toBe(PLAIN_LIST_SIZE);
+  });
+
+  it('estimates once a document whose variables only fill other arguments (a mutation\'s input), or that has none', () => {
+    const withInput = buildSchema('type Query { one: Token } type Mutation { mint(input: MintInput!): Token! } input MintInput { userId: String! } type Token { token: String! }');
+    const mint = parse('mutation($input: MintInput!) { mint(input: $input) { token } }');
+    const one = parse('{ one { token } }');
+    expect(estimateCost(withInput, mint, { input: { userId: 'u1' } })).toBe(1);
+    expect(estimateCost(withInput, one, {})).toBe(1);
+    // Were they estimated again, a cost declared since would show.
+    withInput.getMutationType()!.getFields().mint.extensions = { complexity: 50 };
+    withInput.getQueryType()!.getFields().one.extensions = { complexity: 50 };
+    expect(estimateCost(withInput, mint, { input: { userId: 'u2' } })).toBe(1);
+    expect(estimateCost(withInput, one, {})).toBe(1);
+    expect(estimateCost(withInput, parse('{ one { token } }'), {})).toBe(50);
   });
 
   it('estimates again a field whose cost is a function (a usage list: its bucket count depends on the clock)', () => {
