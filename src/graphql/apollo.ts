@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { BaseContext } from '@apollo/server';
@@ -90,6 +90,11 @@ export function createGraphQLServer<C extends BaseContext & { requestId: string 
     },
     plugins: [
       config.sandbox ? explorerLandingPage(endpoint) : ApolloServerPluginLandingPageDisabled(),
+      // Apollo's default cache-control plugin hooks every field (willResolveField), which makes
+      // Apollo wrap every resolver of the schema; no answer here is cacheable (no hints; the
+      // `no-store` it wrote, graphql-http.ts writes), and the hook was ~25 % of a large
+      // query's CPU (bench/README.md).
+      ApolloServerPluginCacheControlDisabled(),
       ...plugins,
       errorLogPlugin(logger),
       ...limits.plugins,

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import pLimit from 'p-limit';
-import { GraphQLError, type GraphQLField, type GraphQLSchema, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef } from 'graphql';
+import { BREAK, GraphQLError, type GraphQLField, type GraphQLSchema, Kind, type ValueNode, getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, SchemaMetaFieldDef, TypeMetaFieldDef, visit } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
 import type { GraphQLLimits } from '../config';
 import type { BaseContext } from '@apollo/server';
@@ -17,14 +17,18 @@ export const PLAIN_LIST_SIZE = MAX_PAGE_SIZE;
 /** `__schema` and `__type` cost nothing here: graphql-introspection.ts measures what they answer exactly. */
 const introspectionEstimator: ComplexityEstimator = ({ field }) => (field === SchemaMetaFieldDef || field === TypeMetaFieldDef ? 0 : undefined);
 
+/** A connection's page size argument. */
+const FIRST = 'first';
+
 /**
  * The cost of a field whose list size the schema knows only from its arguments: a Relay
  * connection returns up to `first` nodes (edges and nodes alike; without `first`, its
  * default page), so what is selected under it is paid that many times. Nested connections multiply.
+ * `first` is the only argument an estimator here reads (see readsVariables).
  */
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (!isConnection(field)) return undefined;
-  const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
+  const first = typeof args[FIRST] === 'number' && args[FIRST] > 0 ? args[FIRST] : DEFAULT_PAGE_SIZE;
   return 1 + first * childComplexity;
 };
 
@@ -50,7 +54,6 @@ function isConnection(field: GraphQLField<unknown, unknown>): boolean {
   return getNamedType(field.type).name.endsWith('Connection');
 }
 
-const estimatorsFor = (valueTypes: ReadonlySet<string>) => [introspectionEstimator, fieldExtensionsEstimator(), connectionEstimator, objectEstimator(valueTypes)];
 const NO_VALUE_TYPES: ReadonlySet<string> = new Set();
 
 /** The graphql-query-complexity's refusal of a document whose fragments expand past its node limit. */
@@ -64,21 +67,69 @@ export interface CostOptions {
   valueTypes?: ReadonlySet<string>;
 }
 
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  return value.kind === Kind.OBJECT && value.fields.some((f) => hasVariable(f.value));
+}
+
+/**
+ * Whether the estimate of `document` can depend on its variables: through a page size
+ * (`first`, read by connectionEstimator) or a directive (`@skip`/`@include` leave fields out).
+ * Other arguments, a mutation's input for one, do not change what an answer can hold.
+ */
+function readsVariables(document: DocumentNode): boolean {
+  let reads = false;
+  const found = () => {
+    reads = true;
+    return BREAK;
+  };
+  visit(document, {
+    Field: (field) => (field.arguments?.some((a) => a.name.value === FIRST && hasVariable(a.value)) ? found() : undefined),
+    Directive: (directive) => (directive.arguments?.some((a) => hasVariable(a.value)) ? found() : undefined),
+  });
+  return reads;
+}
+
+/**
+ * Estimates that cannot change, by the value types they were made with, schema, parsed
+ * document (Apollo hands the same DocumentNode for a document it has seen) and operation
+ * name. Walking a document with type information was ~7 % of a cache-hit `viewer`'s CPU
+ * (bench/README.md, issue 25).
+ */
+const steadyCosts = new WeakMap<ReadonlySet<string>, WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>>();
+
+function steadyCostsOf(valueTypes: ReadonlySet<string>, schema: GraphQLSchema, document: DocumentNode): Map<string, number> {
+  const bySchema = steadyCosts.get(valueTypes) ?? steadyCosts.set(valueTypes, new WeakMap()).get(valueTypes)!;
+  const byDocument = bySchema.get(schema) ?? bySchema.set(schema, new WeakMap()).get(schema)!;
+  return byDocument.get(document) ?? byDocument.set(document, new Map()).get(document)!;
+}
+
 /**
  * The estimated cost of `document`'s operation with its variables; Infinity for a document
  * too large to estimate (its fragments expand past the estimator's node limit); null when
  * the variables do not fit the operation (execution refuses it before any resolver runs).
+ * Kept for the document when its variables cannot change it (readsVariables) and no field's
+ * cost is a function (a usage list's bucket count depends on the clock).
  */
-export function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, options: CostOptions = {}): number | null {
-  return estimateWith(estimatorsFor(options.valueTypes ?? NO_VALUE_TYPES), schema, document, variables, options);
-}
-
-function estimateWith(estimators: ComplexityEstimator[], schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, { operationName, context }: CostOptions): number | null {
+export function estimateCost(schema: GraphQLSchema, query: DocumentNode, variables: Record<string, unknown>, { operationName, context, valueTypes = NO_VALUE_TYPES }: CostOptions = {}): number | null {
+  const known = steadyCostsOf(valueTypes, schema, query);
+  const cached = known.get(operationName ?? '');
+  if (cached !== undefined) return cached;
+  let steady = !readsVariables(query);
+  const fieldExtensions = fieldExtensionsEstimator();
+  const declared: ComplexityEstimator = (args) => {
+    if (typeof args.field.extensions?.complexity === 'function') steady = false;
+    return fieldExtensions(args);
+  };
+  let cost: number;
   try {
-    return getComplexity({ schema, query, variables, operationName, estimators, context });
+    cost = getComplexity({ schema, query, variables, operationName, estimators: [introspectionEstimator, declared, connectionEstimator, objectEstimator(valueTypes)], context });
   } catch (error) {
     return error instanceof GraphQLError && error.message === TOO_MANY_NODES ? Infinity : null;
   }
+  if (steady) known.set(operationName ?? '', cost);
+  return cost;
 }
 
 /** How many heavy operations may wait for a turn before more are refused (429). */
@@ -95,14 +146,13 @@ const HEAVY_QUEUE = 20;
  * else's verifications.
  */
 export function costLimitPlugin(limits: Pick<GraphQLLimits, 'maxCost' | 'heavyCost' | 'heavyConcurrency'>, valueTypes: ReadonlySet<string> = NO_VALUE_TYPES): ApolloServerPlugin<BaseContext> {
-  const estimators = estimatorsFor(valueTypes);
   const heavyTurns = pLimit(limits.heavyConcurrency);
   return {
     async requestDidStart() {
       let endTurn: (() => void) | undefined;
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
-          const cost = estimateWith(estimators, schema, document, request.variables ?? {}, { operationName: operationName ?? undefined, context: contextValue });
+          const cost = estimateCost(schema, document, request.variables ?? {}, { operationName: operationName ?? undefined, context: contextValue, valueTypes });
           if (cost === null) return;
           if (cost > limits.maxCost) {
             throw new GraphQLError(`Query Cost limit of ${limits.maxCost} exceeded, found ${Number.isFinite(cost) ? cost : 'more than can be counted'}.`, {

@@ -82,6 +82,9 @@ export async function executeOverHttp<C extends BaseContext>(apollo: ApolloServe
   const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body }, context });
   // The only HTML a GraphQL endpoint answers is the explorer page (Apollo's landing page).
   if (result.headers.get('content-type')?.startsWith('text/html')) await setExplorerHeaders(req, res);
+  // No answer of a GraphQL endpoint may be kept by a browser or a proxy: one reveals a new
+  // secret, others a key's details (Apollo's cache-control plugin, which said so, is off).
+  if (!result.headers.has('cache-control')) res.setHeader('cache-control', 'no-store');
   for (const [name, value] of result.headers) res.setHeader(name, value);
   res.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 
 /**
  * node:http helpers every edge uses, Keygate's own servers and the GraphQL engine alike:
@@ -36,7 +36,10 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  // A flat list: Node writes the head from it as given, with no header object to build and merge.
+  const head: OutgoingHttpHeader[] = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(payload))];
+  for (const name in headers) head.push(name, headers[name]);
+  res.writeHead(status, head);
   res.end(payload);
 }
 

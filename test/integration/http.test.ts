@@ -94,6 +94,21 @@ describe('HTTP surface', () => {
     const response = await documentedFetch(server.baseUrl, `/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(response.headers.get('x-request-id')).toBe('abc-123');
   });
+
+  it('sends the request id and Vary: Origin once with every kind of answer, a route\'s own Vary instead', async () => {
+    const headers = { 'x-request-id': 'r-1', authorization: `Bearer ${server.rootKey}` };
+    // Written in one go (a REST answer), set one by one first (a GraphQL answer), a refusal, a 404.
+    const answers = [
+      await fetch(`${server.baseUrl}/auth/verify`, { headers }),
+      await fetch(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { type } }' }) }),
+      await fetch(`${server.baseUrl}/auth/verify`, { headers: { 'x-request-id': 'r-1' } }),
+      await fetch(`${server.baseUrl}/nope`, { headers: { 'x-request-id': 'r-1' } }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 401, 404]);
+    for (const answer of answers) expect([answer.headers.get('x-request-id'), answer.headers.get('vary')]).toEqual(['r-1', 'Origin']);
+    const metrics = await fetch(`${server.baseUrl}/metrics`, { headers: { 'x-request-id': 'r-1' } });
+    expect([metrics.headers.get('x-request-id'), metrics.headers.get('vary')]).toEqual(['r-1', 'Accept']);
+  });
 });
 
 describe('production mode', () => {

@@ -57,3 +57,62 @@ describe('the cost estimate', () => {
     expect(cost(`{ things { ...F0 } } ${fragments}`)).toBe(Infinity);
   });
 });
+
+/**
+ * Issue 25: an estimate that cannot change is kept per parsed document (Apollo hands the same
+ * DocumentNode for a document it has seen); everything it could depend on still counts.
+ */
+describe('estimates kept per document', () => {
+  it('estimates each named operation of one document on its own', () => {
+    const document = parse('query Few { page(first: 2) { nodes { id } } } query Many { page(first: 9) { nodes { id } } }');
+    expect(estimateCost(schema, document, {}, { operationName: 'Few' })).toBe(1 + 2);
+    expect(estimateCost(schema, document, {}, { operationName: 'Many' })).toBe(1 + 9);
+    expect(estimateCost(schema, document, {}, { operationName: 'Few' })).toBe(1 + 2);
+  });
+
+  it('estimates one document against each schema by that schema', () => {
+    const document = parse('{ things { id } }');
+    const small = buildSchema('type Query { things: Thing } type Thing { id: ID! }');
+    expect(estimateCost(schema, document, {})).toBe(PLAIN_LIST_SIZE);
+    expect(estimateCost(small, document, {})).toBe(1);
+  });
+
+  it('estimates one document by the value types it is given', () => {
+    const document = parse('{ things { labels { name } } }');
+    expect(estimateCost(schema, document, {})).toBe(PLAIN_LIST_SIZE * (1 + PLAIN_LIST_SIZE));
+    expect(estimateCost(schema, document, {}, { valueTypes: new Set(['Label']) })).toBe(PLAIN_LIST_SIZE * 2);
+  });
+
+  it('estimates a document again for each request\'s variables where they set a page size or a directive', () => {
+    const page = parse('query($n: Int) { page(first: $n) { nodes { id } } }');
+    expect(estimateCost(schema, page, { n: 3 })).toBe(1 + 3);
+    expect(estimateCost(schema, page, { n: 40 })).toBe(1 + 40);
+    const skipped = parse('query($all: Boolean!) { things { id } page(first: 5) @include(if: $all) { nodes { id } } }');
+    expect(estimateCost(schema, skipped, { all: true })).toBe(PLAIN_LIST_SIZE + 1 + 5);
+    expect(estimateCost(schema, skipped, { all: false })).toBe(PLAIN_LIST_SIZE);
+  });
+
+  it('estimates once a document whose variables only fill other arguments (a mutation\'s input), or that has none', () => {
+    const withInput = buildSchema('type Query { one: Token } type Mutation { mint(input: MintInput!): Token! } input MintInput { userId: String! } type Token { token: String! }');
+    const mint = parse('mutation($input: MintInput!) { mint(input: $input) { token } }');
+    const one = parse('{ one { token } }');
+    expect(estimateCost(withInput, mint, { input: { userId: 'u1' } })).toBe(1);
+    expect(estimateCost(withInput, one, {})).toBe(1);
+    // Were they estimated again, a cost declared since would show.
+    withInput.getMutationType()!.getFields().mint.extensions = { complexity: 50 };
+    withInput.getQueryType()!.getFields().one.extensions = { complexity: 50 };
+    expect(estimateCost(withInput, mint, { input: { userId: 'u2' } })).toBe(1);
+    expect(estimateCost(withInput, one, {})).toBe(1);
+    expect(estimateCost(withInput, parse('{ one { token } }'), {})).toBe(50);
+  });
+
+  it('estimates again a field whose cost is a function (a usage list: its bucket count depends on the clock)', () => {
+    const counted = buildSchema('type Query { usage: [Int!]! }');
+    let buckets = 24;
+    counted.getQueryType()!.getFields().usage.extensions = { complexity: () => buckets };
+    const document = parse('{ usage }');
+    expect(estimateCost(counted, document, {})).toBe(24);
+    buckets = 25;
+    expect(estimateCost(counted, document, {})).toBe(25);
+  });
+});

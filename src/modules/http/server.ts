@@ -1,4 +1,4 @@
-import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createPlainServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi';
 import { serveExplorerAsset } from '../../graphql/explorer';
 import { type ClientAddress, plainPath, requestIdOf } from './request';
 import { BodyTooLargeError, ClientAbortedError, sendGraphQLError, sendJson } from '../../shared/http';
+import { KeygateResponse } from './keygate-response';
 import { sendRefusal, sendRestError } from './rest-errors';
 import { forwardRoute } from './routes/forward';
 import { introspectRoute } from './routes/introspect';
@@ -95,7 +96,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
    * One request: routed, answered, then counted. Not async: a route that answers at once
    * (a cached key at /auth/verify) is served without creating a promise.
    */
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: KeygateResponse): void => {
     const started = process.hrtime.bigint();
     pending.add(res);
     res.once('close', () => {
@@ -104,8 +105,7 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     });
     if (draining) res.setHeader('connection', 'close');
     const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
-    res.setHeader('vary', 'Origin');
+    res.setCommonHeaders(['x-request-id', requestId, 'vary', 'Origin']);
     // Most requests name a plain path: read it as is, and build a URL only when needed.
     let parsed: URL | undefined;
     const fullUrl = () => (parsed ??= new URL(req.url ?? '/', 'http://keygate.invalid'));
@@ -235,9 +235,10 @@ export function createHttpServer(apollo: ApolloServer<Context>, runtime: Runtime
     else finish();
   };
 
+  const classes = { IncomingMessage, ServerResponse: KeygateResponse };
   const server: Server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
-    : createPlainServer(handle);
+    ? createHttpsServer({ ...classes, cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handle)
+    : createPlainServer(classes, handle);
   return Object.assign(server, {
     drain() {
       draining = true;
