@@ -3,13 +3,12 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { Deployment, createApp, createSecretKey } = require('./keygate');
-const { HttpClient } = require('./http');
-const { load, generator, alternate, summarize } = require('./load');
-const { paced } = require('./paced');
+const { peakThenHalfRate, probe, side } = require('./ab-measure');
+const { onDeployment, createApp, createSecretKey } = require('./keygate');
+const { generator } = require('./load');
 const { startServer } = require('./procs');
-const { figure, failed, progress } = require('./report');
-const { fmt, median } = require('./stats');
+const { figure, progress } = require('./report');
+const { fmt } = require('./stats');
 
 /**
  * Figure 10: a small query through Keygate's gateway (a secret key authenticated, the
@@ -44,13 +43,8 @@ const QUERY = 'query Small { product(id: "1") { id name price } }';
  * @returns {Promise<import('./report').FigureResult>}
  */
 async function gatewayFigure(kind, opts) {
-  /** @type {Deployment | undefined} */
-  let deployment;
-  /** @type {Array<() => Promise<void>>} */
-  const stops = [];
-  try {
-    progress(`${kind}: figure ${ID}: load by ${generator()}; starting the upstream, Keygate's gateway and Hive Gateway`);
-    deployment = await Deployment.create(kind, opts.pgAdminUrl);
+  progress(`${kind}: figure ${ID}: load by ${generator()}; starting the upstream, Keygate's gateway and Hive Gateway`);
+  return onDeployment(kind, opts.pgAdminUrl, ID, NAME, async (deployment, stops) => {
     const logDir = deployment.db.dir;
     const upstream = await startServer({ name: 'upstream-graphql', script: path.join(__dirname, '..', 'baselines', 'graphql-upstream.js'), env: { PATH: process.env.PATH, BENCH_SDL: SDL }, logDir });
     stops.push(upstream.stop);
@@ -71,58 +65,34 @@ async function gatewayFigure(kind, opts) {
     const hiveTarget = { label: 'hive', url: hive.url, method: 'POST', headers: json, body };
     /** @type {import('./load').Target} */
     const direct = { label: 'direct', url: upstream.url, method: 'POST', headers: json, body };
-    for (const target of [keygate, hiveTarget, direct]) await probe(target);
+    // A refused field or an upstream error answers 200 too: only the full answer counts.
+    for (const target of [keygate, hiveTarget, direct]) await probe(target, '"price":100');
 
     progress(`${kind}: figure ${ID}: warm-up, then ${opts.rounds} round(s) of ${opts.duration} s each side, then Keygate and the upstream directly at half Keygate's peak`);
-    await load(keygate, { duration: opts.warmup, connections: opts.connections });
-    await load(hiveTarget, { duration: opts.warmup, connections: opts.connections });
-    const runs = await alternate(opts.rounds, () => load(keygate, opts), () => load(hiveTarget, opts));
-    const ours = summarize(runs.a);
-    const theirs = summarize(runs.b);
-    const ratio = ours.rps / theirs.rps;
-    const rate = Math.max(1, Math.floor(ours.rps / 2));
-    const pacedOpts = { rate, duration: opts.duration, connections: opts.connections };
-    const half = await alternate(opts.rounds, () => paced(keygate, pacedOpts), () => paced(direct, pacedOpts));
-    const p99 = (/** @type {Array<{ p99: number }>} */ r) => median(r.map((x) => x.p99));
-    const added = p99(half.a) - p99(half.b);
-    const bad = ours.bad + theirs.bad + [...half.a, ...half.b].reduce((n, r) => n + r.bad, 0);
-    const side = (/** @type {ReturnType<typeof summarize>} */ s) => `${fmt(s.rps, 0)} req/s (p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} ms)`;
+    const m = await peakThenHalfRate([keygate, hiveTarget], opts, [keygate, direct]);
+    const added = m.halfP99A - m.halfP99B;
     return figure({
       id: ID,
       name: NAME,
       db: kind,
       body:
-        `keygate ${side(ours)}  hive ${side(theirs)}  ratio ${fmt(ratio)}` +
-        `  |  at ${rate} req/s p99 keygate ${fmt(p99(half.a))} ms, upstream directly ${fmt(p99(half.b))} ms: added ${fmt(added)} ms` +
-        `${bad ? `  [${bad} non-2xx/errors]` : ''}`,
+        `keygate ${side(m.peakA)}  hive ${side(m.peakB)}  ratio ${fmt(m.ratio)}` +
+        `  |  at ${m.rate} req/s p99 keygate ${fmt(m.halfP99A)} ms, upstream directly ${fmt(m.halfP99B)} ms: added ${fmt(added)} ms` +
+        `${m.bad ? `  [${m.bad} non-2xx/errors]` : ''}`,
       goal: `>= ${fmt(GOAL)}`,
-      met: ratio >= GOAL && bad === 0,
-      data: { load: generator(), keygate: ours, hive: theirs, ratio, halfRate: { rate, keygateP99: p99(half.a), directP99: p99(half.b), addedP99: added, keygate: half.a, direct: half.b }, duration: opts.duration, connections: opts.connections, goal: { min: GOAL } },
+      met: m.ratio >= GOAL && m.bad === 0,
+      data: {
+        load: generator(),
+        keygate: m.peakA,
+        hive: m.peakB,
+        ratio: m.ratio,
+        halfRate: { rate: m.rate, keygateP99: m.halfP99A, directP99: m.halfP99B, addedP99: added, keygate: m.half.a, direct: m.half.b },
+        duration: opts.duration,
+        connections: opts.connections,
+        goal: { min: GOAL },
+      },
     });
-  } catch (error) {
-    deployment?.markFailed();
-    return failed(ID, NAME, kind, error);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-    await deployment?.drop();
-  }
-}
-
-/**
- * One request before measuring: an answer carrying GraphQL errors (a refused field, an
- * upstream error) would otherwise count as a fast success.
- * @param {import('./load').Target} target
- */
-async function probe(target) {
-  const url = new URL(target.url);
-  const client = new HttpClient(url.origin);
-  try {
-    const headers = target.body ? { ...target.headers, 'content-length': String(Buffer.byteLength(target.body)) } : target.headers;
-    const res = await client.request(target.method, url.pathname, headers, target.body);
-    if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes('"price":100')) throw new Error(`${target.label} ${target.method} ${url.pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
-  } finally {
-    client.close();
-  }
+  });
 }
 
 module.exports = { gatewayFigure };

@@ -2,8 +2,8 @@
 'use strict';
 
 const { performance } = require('node:perf_hooks');
-const { Deployment, createApp, createSecretKey, revokeKey } = require('./keygate');
-const { figure, failed, progress } = require('./report');
+const { onDeployment, createApp, createSecretKey, revokeKey } = require('./keygate');
+const { figure, progress } = require('./report');
 const { fmt, median, percentile } = require('./stats');
 
 /**
@@ -27,13 +27,8 @@ const GIVE_UP_MS = 5000;
  */
 async function revocationFigure(kind, opts) {
   if (kind === 'sqlite') return figure({ id: 5, name: NAME, db: kind, body: 'n/a (SQLite is one process)', na: true });
-  /** @type {Deployment | undefined} */
-  let deployment;
-  /** @type {Array<() => Promise<void>>} */
-  const stops = [];
-  try {
-    progress(`${kind}: figure 5: two Keygate processes, ${opts.revocations} revocations`);
-    deployment = await Deployment.create(kind, opts.pgAdminUrl);
+  progress(`${kind}: figure 5: two Keygate processes, ${opts.revocations} revocations`);
+  return onDeployment(kind, opts.pgAdminUrl, 5, NAME, async (deployment, stops) => {
     // Every revocation ends with one 401 from 127.0.0.1, and Keygate answers 429 once an
     // IP has failed KEYGATE_AUTH_FAILURES_PER_IP times (default 20) in a minute: raise
     // the budget so the limiter still runs but never trips during this figure.
@@ -97,13 +92,7 @@ async function revocationFigure(kind, opts) {
       met: p99 < GOAL_MS && gaveUp === 0,
       data: { p50, p99, samplesMs: propagation, polls, gaveUp, baselineRoundTripP50: rtt, goal: { p99BelowMs: GOAL_MS, aimMs: AIM_MS } },
     });
-  } catch (error) {
-    deployment?.markFailed();
-    return failed(5, NAME, kind, error);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-    await deployment?.drop();
-  }
+  });
 }
 
 module.exports = { revocationFigure };

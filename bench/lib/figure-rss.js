@@ -2,12 +2,12 @@
 'use strict';
 
 const path = require('node:path');
-const { Deployment, createApp } = require('./keygate');
+const { onDeployment, createApp } = require('./keygate');
 const { insertKeys } = require('./db');
 const { HttpClient } = require('./http');
 const { alternate } = require('./load');
 const { memoryMb, sleep, ROOT } = require('./procs');
-const { figure, failed, progress } = require('./report');
+const { figure, progress } = require('./report');
 const { fmt, median, pow10 } = require('./stats');
 
 /**
@@ -31,12 +31,8 @@ const SETTLE_MS = 1500;
  */
 async function rssFigure(kind, opts) {
   const n = opts.rssKeys;
-  /** @type {Deployment | undefined} */
-  let deployment;
-  try {
-    progress(`${kind}: figure 6: inserting ${pow10(n)} keys`);
-    deployment = await Deployment.create(kind, opts.pgAdminUrl);
-    const d = deployment;
+  progress(`${kind}: figure 6: inserting ${pow10(n)} keys`);
+  return onDeployment(kind, opts.pgAdminUrl, 6, `${NAME} ${pow10(n)} keys`, async (d) => {
     const setup = await d.start('setup');
     let appId;
     try {
@@ -83,12 +79,7 @@ async function rssFigure(kind, opts) {
       met: peak < GOAL_MB,
       data: { keys: n, peakMb: peak, baselineMb: base, ratio: peak / base, rounds: { keygate: runs.a, baseline: runs.b }, goal: { maxMb: GOAL_MB } },
     });
-  } catch (error) {
-    deployment?.markFailed();
-    return failed(6, `${NAME} ${pow10(n)} keys`, kind, error);
-  } finally {
-    await deployment?.drop();
-  }
+  });
 }
 
 /**

@@ -4,8 +4,8 @@
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const { livePids } = require('./cleanup');
-const { Deployment, Q } = require('./keygate');
-const { figure, failed, progress } = require('./report');
+const { onDeployment, Q } = require('./keygate');
+const { figure, progress } = require('./report');
 const { fmt, median } = require('./stats');
 
 /**
@@ -32,13 +32,8 @@ const HEAVY = 'query($a: ID!, $from: DateTime) { app(id: $a) { apiKeys(first: 6)
  */
 async function tenantIsolationFigure(kind, opts) {
   const samples = opts.smoke ? 20 : 100;
-  /** @type {Deployment | undefined} */
-  let deployment;
-  /** @type {Array<() => Promise<void>>} */
-  const stops = [];
-  try {
-    progress(`${kind}: figure 8: ${opts.rounds} round(s) of ${samples} cache-miss verifications of B, alone and under A's heaviest reads`);
-    deployment = await Deployment.create(kind, opts.pgAdminUrl);
+  progress(`${kind}: figure 8: ${opts.rounds} round(s) of ${samples} cache-miss verifications of B, alone and under A's heaviest reads`);
+  return onDeployment(kind, opts.pgAdminUrl, 8, NAME, async (deployment, stops) => {
     const kg = await deployment.start('keygate', { KEYGATE_AUTH_FAILURES_PER_IP: '0' });
     stops.push(kg.stop);
     const { client } = kg;
@@ -97,13 +92,7 @@ async function tenantIsolationFigure(kind, opts) {
       met: ratio < GOAL,
       data: { aloneP50: alone, duringP50: during, ratio, heavyRuns, samples, goal: { maxRatio: GOAL } },
     });
-  } catch (error) {
-    deployment?.markFailed();
-    return failed(8, NAME, kind, error);
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-    await deployment?.drop();
-  }
+  });
 }
 
 /**

@@ -4,12 +4,11 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { Deployment, createApp, createSecretKey, Q } = require('./keygate');
-const { HttpClient } = require('./http');
-const { load, generator, alternate, summarize } = require('./load');
-const { paced } = require('./paced');
+const { peakThenHalfRate, probe, side } = require('./ab-measure');
+const { generator } = require('./load');
 const { startServer } = require('./procs');
 const { figure, failed, progress } = require('./report');
-const { fmt, median } = require('./stats');
+const { fmt } = require('./stats');
 
 /**
  * Figures 1-3: Keygate's throughput as a fraction of a bare server doing the work no key
@@ -170,8 +169,8 @@ async function targets(kg, { secret, metered, es256 }, deployment, node, stops) 
 }
 
 /**
- * Peak throughput of both, alternated; then both at half Keygate's peak rate (the same
- * rate for both, so their p99s compare), alternated too.
+ * Both probed, then peak throughput alternated and both at half Keygate's peak rate
+ * (peakThenHalfRate); the figure's text and data.
  * @param {[import('./load').Target, import('./load').Target]} pair
  * @param {import('./options').Options} opts
  * @param {string} label
@@ -180,30 +179,24 @@ async function measure([a, b], opts, label) {
   await probe(a);
   await probe(b);
   progress(`${label}: warm-up, then ${opts.rounds} round(s) of ${opts.duration} s each side, then the same at half Keygate's peak`);
-  await load(a, { duration: opts.warmup, connections: opts.connections });
-  await load(b, { duration: opts.warmup, connections: opts.connections });
-  const runs = await alternate(opts.rounds, () => load(a, opts), () => load(b, opts));
-  const keygate = summarize(runs.a);
-  const baseline = summarize(runs.b);
-  const ratio = keygate.rps / baseline.rps;
-  const rate = Math.max(1, Math.floor(keygate.rps / 2));
-  const pacedOpts = { rate, duration: opts.duration, connections: opts.connections };
-  const half = await alternate(opts.rounds, () => paced(a, pacedOpts), () => paced(b, pacedOpts));
-  const p99 = (/** @type {Array<{ p99: number }>} */ r) => median(r.map((x) => x.p99));
-  const halfKeygate = p99(half.a);
-  const halfBaseline = p99(half.b);
-  const bad = keygate.bad + baseline.bad + [...half.a, ...half.b].reduce((n, r) => n + r.bad, 0);
-  const side = (/** @type {ReturnType<typeof summarize>} */ s) => `${fmt(s.rps, 0)} req/s (p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} ms)`;
+  const m = await peakThenHalfRate([a, b], opts);
   const text =
-    `${a.label} ${side(keygate)}  ${b.label} ${side(baseline)}  ratio ${fmt(ratio)}` +
-    `  |  at ${rate} req/s p99 ${a.label} ${fmt(halfKeygate)} ms ${b.label} ${fmt(halfBaseline)} ms` +
-    `${bad ? `  [${bad} non-2xx/errors]` : ''}`;
+    `${a.label} ${side(m.peakA)}  ${b.label} ${side(m.peakB)}  ratio ${fmt(m.ratio)}` +
+    `  |  at ${m.rate} req/s p99 ${a.label} ${fmt(m.halfP99A)} ms ${b.label} ${fmt(m.halfP99B)} ms` +
+    `${m.bad ? `  [${m.bad} non-2xx/errors]` : ''}`;
   return {
-    keygate,
-    ratio,
-    bad,
+    keygate: m.peakA,
+    ratio: m.ratio,
+    bad: m.bad,
     text,
-    data: { keygate, baseline, ratio, halfRate: { rate, keygateP99: halfKeygate, baselineP99: halfBaseline, keygate: half.a, baseline: half.b }, duration: opts.duration, connections: opts.connections },
+    data: {
+      keygate: m.peakA,
+      baseline: m.peakB,
+      ratio: m.ratio,
+      halfRate: { rate: m.rate, keygateP99: m.halfP99A, baselineP99: m.halfP99B, keygate: m.half.a, baseline: m.half.b },
+      duration: opts.duration,
+      connections: opts.connections,
+    },
   };
 }
 
@@ -216,23 +209,6 @@ function nodeComparison(id, kind, byVersion) {
   const [[first, base], ...others] = [...byVersion];
   const parts = others.map(([v, rps]) => `keygate on ${v} / on ${first}: ${fmt(rps / base)}`);
   return figure({ id, name: `${FIGURES[/** @type {1|2|3|7|9} */ (id)].name} by node`, db: kind, body: parts.join('  ') || 'only one Node.js measured', na: true, data: { rps: Object.fromEntries(byVersion) } });
-}
-
-/**
- * One request before measuring: a 200 carrying GraphQL errors would otherwise count as
- * fast successes.
- * @param {import('./load').Target} target
- */
-async function probe(target) {
-  const url = new URL(target.url);
-  const client = new HttpClient(url.origin);
-  try {
-    const headers = target.body ? { ...target.headers, 'content-length': String(Buffer.byteLength(target.body)) } : target.headers;
-    const res = await client.request(target.method, url.pathname, headers, target.body);
-    if (res.status !== 200 || res.body.includes('"errors"')) throw new Error(`${target.label} ${target.method} ${url.pathname} answered ${res.status}: ${res.body.slice(0, 300)}`);
-  } finally {
-    client.close();
-  }
 }
 
 module.exports = { throughputFigures };

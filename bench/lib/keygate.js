@@ -8,7 +8,7 @@ const path = require('node:path');
 const { HttpClient } = require('./http');
 const { scratchDatabase } = require('./db');
 const { bootstrap, startServer, ROOT } = require('./procs');
-const { progress } = require('./report');
+const { failed, progress } = require('./report');
 
 /**
  * One Keygate deployment for one figure: a scratch database, a master key, a root key,
@@ -104,6 +104,31 @@ class Deployment {
 }
 
 /**
+ * One figure on a deployment of its own. `run` pushes the stop of every process it starts
+ * onto `stops`; whatever happens they stop, last started first, and then the scratch
+ * database goes. A failure becomes the figure's ERROR line, with the server logs kept.
+ * @param {'sqlite'|'postgres'} kind @param {string} pgAdminUrl @param {number} id @param {string} name
+ * @param {(deployment: Deployment, stops: Array<() => Promise<void>>) => Promise<import('./report').FigureResult>} run
+ * @returns {Promise<import('./report').FigureResult>}
+ */
+async function onDeployment(kind, pgAdminUrl, id, name, run) {
+  /** @type {Deployment | undefined} */
+  let deployment;
+  /** @type {Array<() => Promise<void>>} */
+  const stops = [];
+  try {
+    deployment = await Deployment.create(kind, pgAdminUrl);
+    return await run(deployment, stops);
+  } catch (error) {
+    deployment?.markFailed();
+    return failed(id, name, kind, error);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await deployment?.drop();
+  }
+}
+
+/**
  * @param {HttpClient} client @param {string} rootKey
  * @param {Record<string, unknown>} [extra] more CreateAppInput fields (e.g. tokenAlgorithm)
  * @returns {Promise<string>} app id
@@ -128,4 +153,4 @@ async function revokeKey(client, rootKey, id) {
   await client.graphql(rootKey, Q.revokeApiKey, { id });
 }
 
-module.exports = { Deployment, createApp, createSecretKey, revokeKey, Q };
+module.exports = { Deployment, onDeployment, createApp, createSecretKey, revokeKey, Q };

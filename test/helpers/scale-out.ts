@@ -1,5 +1,7 @@
-import { expect } from 'vitest';
-import { waitFor } from './process-harness';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createApp } from './fixtures';
+import { GraphQLClient } from './graphql-client';
+import { type ProcessDatabase, type TrackedProcess, ensureStopped, prepareProcessDatabase, startTracked, waitFor } from './process-harness';
 import { TEST_DIALECT } from './test-server';
 
 /**
@@ -26,16 +28,57 @@ export const LONG_KEY_CACHE_ENV = { KEYGATE_KEY_CACHE_TTL_SECONDS: '3600' };
  */
 const PROPAGATION_LIMIT_MS = 15_000;
 
-export async function verifyStatus(baseUrl: string, key: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/auth/verify`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
+export interface TwoProcessSuite {
+  /** The fields below are set once the suite's beforeAll has run. */
+  db: ProcessDatabase;
+  a: TrackedProcess;
+  b: TrackedProcess;
+  /** The root key's client on process A. */
+  root: GraphQLClient;
+  /** An app created through A. */
+  appId: string;
+}
+
+/**
+ * The setup every scale-out suite shares: one PostgreSQL database with keys cached for an
+ * hour (LONG_KEY_CACHE_ENV), two compiled Keygate processes on it, the root client on A
+ * and one app of `appName`; all stopped and dropped after the suite. Call at the top of the
+ * describe; its own beforeAll hooks run after this one.
+ */
+export function twoProcessSuite(appName: string): TwoProcessSuite {
+  const suite = {} as TwoProcessSuite;
+  beforeAll(async () => {
+    suite.db = await prepareProcessDatabase(LONG_KEY_CACHE_ENV);
+    [suite.a, suite.b] = await Promise.all([startTracked(suite.db), startTracked(suite.db)]);
+    suite.root = new GraphQLClient(suite.a.url, suite.db.rootKey);
+    suite.appId = (await createApp(suite.root, appName)).id;
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all([ensureStopped(suite.a), ensureStopped(suite.b)]);
+    await suite.db?.drop();
+  });
+  return suite;
+}
+
+/** The status the process at `baseUrl` answers for the key at `path` (an /auth/* endpoint). */
+export async function authStatus(baseUrl: string, key: string, path = '/auth/verify'): Promise<number> {
+  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
   await response.arrayBuffer();
   return response.status;
 }
 
-/** Waits until the process at `baseUrl` answers `status` for the key; fails the test if it never does. */
-export async function untilVerifyStatus(baseUrl: string, key: string, status: number): Promise<void> {
-  const reached = await waitFor(async () => (await verifyStatus(baseUrl, key)) === status, PROPAGATION_LIMIT_MS);
-  expect(reached, `${baseUrl} never answered ${status} for the key: the change did not reach it`).toBe(true);
+export function verifyStatus(baseUrl: string, key: string): Promise<number> {
+  return authStatus(baseUrl, key);
+}
+
+/** Waits until the process at `baseUrl` answers `status` for the key at `path`; fails the test if it never does. */
+export async function untilAuthStatus(baseUrl: string, key: string, status: number, path = '/auth/verify'): Promise<void> {
+  const reached = await waitFor(async () => (await authStatus(baseUrl, key, path)) === status, PROPAGATION_LIMIT_MS);
+  expect(reached, `${baseUrl} never answered ${status} at ${path} for the key: the change did not reach it`).toBe(true);
+}
+
+export function untilVerifyStatus(baseUrl: string, key: string, status: number): Promise<void> {
+  return untilAuthStatus(baseUrl, key, status);
 }
 
 /** Verifies twice, so the key is surely in that process's cache. */

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompleteRotationDocument, DeleteAppDocument, RevokeApiKeyDocument, RotateApiKeyDocument, SessionAccessDocument, UpdateAppDocument } from '../generated/graphql';
 import { createApp, createKey } from '../helpers/fixtures';
 import { GraphQLClient } from '../helpers/graphql-client';
-import { type ProcessDatabase, type TrackedProcess, ensureStopped, prepareProcessDatabase, startTracked, waitFor } from '../helpers/process-harness';
-import { LONG_KEY_CACHE_ENV, SCALE_OUT_SKIPPED, scaleOutSuite, untilVerifyStatus, verifyStatus, warm } from '../helpers/scale-out';
+import { waitFor } from '../helpers/process-harness';
+import { SCALE_OUT_SKIPPED, scaleOutSuite, twoProcessSuite, untilVerifyStatus, verifyStatus, warm } from '../helpers/scale-out';
 import { type TestServer, startTestServer } from '../helpers/test-server';
 
 /**
@@ -68,27 +68,11 @@ describe('one process: a warm cache never outlives a change to the key', () => {
 });
 
 describe.skipIf(SCALE_OUT_SKIPPED)(scaleOutSuite('two Keygate processes on one PostgreSQL database'), () => {
-  let db: ProcessDatabase;
-  let a: TrackedProcess;
-  let b: TrackedProcess;
-  let rootA: GraphQLClient;
-  let appId: string;
-
-  beforeAll(async () => {
-    db = await prepareProcessDatabase(LONG_KEY_CACHE_ENV);
-    [a, b] = await Promise.all([startTracked(db), startTracked(db)]);
-    rootA = new GraphQLClient(a.url, db.rootKey);
-    appId = (await createApp(rootA, 'Scaled app')).id;
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.all([ensureStopped(a), ensureStopped(b)]);
-    await db?.drop();
-  });
+  const two = twoProcessSuite('Scaled app');
 
   async function listeners(): Promise<{ cut(): Promise<number>; count(): Promise<number>; close(): Promise<void> }> {
-    if (db.database.config.dialect !== 'postgresql') throw new Error('unreachable');
-    const admin = new Client({ connectionString: db.database.config.url });
+    if (two.db.database.config.dialect !== 'postgresql') throw new Error('unreachable');
+    const admin = new Client({ connectionString: two.db.database.config.url });
     await admin.connect();
     const ours = "datname = current_database() and application_name = 'keygate-key-changes'";
     return {
@@ -99,51 +83,51 @@ describe.skipIf(SCALE_OUT_SKIPPED)(scaleOutSuite('two Keygate processes on one P
   }
 
   it('a key revoked through A is refused by B, though B had it cached', async () => {
-    const key = await createKey(rootA, { appId });
-    await warm(b.baseUrl, key.secret);
-    await rootA.ok(RevokeApiKeyDocument, { id: key.id });
-    await untilVerifyStatus(b.baseUrl, key.secret, 401);
+    const key = await createKey(two.root, { appId: two.appId });
+    await warm(two.b.baseUrl, key.secret);
+    await two.root.ok(RevokeApiKeyDocument, { id: key.id });
+    await untilVerifyStatus(two.b.baseUrl, key.secret, 401);
   });
 
   it('a rotation completed through A ends the old key on B; B honoured the grace before', async () => {
-    const key = await createKey(rootA, { appId });
-    await warm(b.baseUrl, key.secret);
-    const { rotateApiKey } = await rootA.ok(RotateApiKeyDocument, { id: key.id, gracePeriodSeconds: 3600 });
-    await warm(b.baseUrl, key.secret);
-    await warm(b.baseUrl, rotateApiKey.secret);
-    await rootA.ok(CompleteRotationDocument, { id: rotateApiKey.rotation.id });
-    await untilVerifyStatus(b.baseUrl, key.secret, 401);
-    expect(await verifyStatus(b.baseUrl, rotateApiKey.secret)).toBe(200);
+    const key = await createKey(two.root, { appId: two.appId });
+    await warm(two.b.baseUrl, key.secret);
+    const { rotateApiKey } = await two.root.ok(RotateApiKeyDocument, { id: key.id, gracePeriodSeconds: 3600 });
+    await warm(two.b.baseUrl, key.secret);
+    await warm(two.b.baseUrl, rotateApiKey.secret);
+    await two.root.ok(CompleteRotationDocument, { id: rotateApiKey.rotation.id });
+    await untilVerifyStatus(two.b.baseUrl, key.secret, 401);
+    expect(await verifyStatus(two.b.baseUrl, rotateApiKey.secret)).toBe(200);
   });
 
   it('an app deleted through A has all its keys refused by B', async () => {
-    const doomed = (await createApp(rootA, 'Doomed app')).id;
-    const key = await createKey(rootA, { appId: doomed });
-    await warm(b.baseUrl, key.secret);
-    await rootA.ok(DeleteAppDocument, { id: doomed });
-    await untilVerifyStatus(b.baseUrl, key.secret, 401);
+    const doomed = (await createApp(two.root, 'Doomed app')).id;
+    const key = await createKey(two.root, { appId: doomed });
+    await warm(two.b.baseUrl, key.secret);
+    await two.root.ok(DeleteAppDocument, { id: doomed });
+    await untilVerifyStatus(two.b.baseUrl, key.secret, 401);
   });
 
   it('token settings changed through A apply to the next mint on B once B has heard of the change', async () => {
-    const writerKey = (await createKey(rootA, { appId, role: 'READ_WRITE' })).secret;
-    const onB = new GraphQLClient(b.url, writerKey);
+    const writerKey = (await createKey(two.root, { appId: two.appId, role: 'READ_WRITE' })).secret;
+    const onB = new GraphQLClient(two.b.url, writerKey);
     expect((await onB.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } })).errors).toBeUndefined();
-    const sentinel = await createKey(rootA, { appId });
-    await warm(b.baseUrl, sentinel.secret);
-    await rootA.ok(UpdateAppDocument, { id: appId, input: { maxTokenLifetime: 3600 } });
+    const sentinel = await createKey(two.root, { appId: two.appId });
+    await warm(two.b.baseUrl, sentinel.secret);
+    await two.root.ok(UpdateAppDocument, { id: two.appId, input: { maxTokenLifetime: 3600 } });
     // B caches app settings for seconds, keys for an hour. A revocation committed after the
     // update is notified after it (PostgreSQL delivers in commit order), so once B refuses
     // the sentinel it has applied the update's notification too: no waiting on a TTL.
-    await rootA.ok(RevokeApiKeyDocument, { id: sentinel.id });
-    await untilVerifyStatus(b.baseUrl, sentinel.secret, 401);
+    await two.root.ok(RevokeApiKeyDocument, { id: sentinel.id });
+    await untilVerifyStatus(two.b.baseUrl, sentinel.secret, 401);
     const refused = await onB.request(SessionAccessDocument, { input: { userId: 'u', tokenLifetime: 7200 } });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tokenLifetime' });
-    await rootA.ok(UpdateAppDocument, { id: appId, input: { maxTokenLifetime: 86_400 } });
+    await two.root.ok(UpdateAppDocument, { id: two.appId, input: { maxTokenLifetime: 86_400 } });
   });
 
   it('with its listening connection cut, B still refuses a revoked key (it trusts cached keys only briefly until it listens again)', async () => {
-    const key = await createKey(rootA, { appId });
-    await warm(b.baseUrl, key.secret);
+    const key = await createKey(two.root, { appId: two.appId });
+    await warm(two.b.baseUrl, key.secret);
     const admin = await listeners();
     try {
       expect(await admin.cut()).toBe(2);
@@ -152,8 +136,8 @@ describe.skipIf(SCALE_OUT_SKIPPED)(scaleOutSuite('two Keygate processes on one P
     }
     // The notification may be lost while B reconnects: the short degraded TTL, or the cache
     // cleared on reconnecting, ends the hour-long trust in the cached key.
-    await rootA.ok(RevokeApiKeyDocument, { id: key.id });
-    await untilVerifyStatus(b.baseUrl, key.secret, 401);
+    await two.root.ok(RevokeApiKeyDocument, { id: key.id });
+    await untilVerifyStatus(two.b.baseUrl, key.secret, 401);
   });
 
   it('both listeners reconnect by themselves, and B hears changes again', async () => {
@@ -163,9 +147,9 @@ describe.skipIf(SCALE_OUT_SKIPPED)(scaleOutSuite('two Keygate processes on one P
     } finally {
       await admin.close();
     }
-    const key = await createKey(rootA, { appId });
-    await warm(b.baseUrl, key.secret);
-    await rootA.ok(RevokeApiKeyDocument, { id: key.id });
-    await untilVerifyStatus(b.baseUrl, key.secret, 401);
+    const key = await createKey(two.root, { appId: two.appId });
+    await warm(two.b.baseUrl, key.secret);
+    await two.root.ok(RevokeApiKeyDocument, { id: key.id });
+    await untilVerifyStatus(two.b.baseUrl, key.secret, 401);
   });
 });
