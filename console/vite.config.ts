@@ -12,5 +12,12 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     reportCompressedSize: true,
+    rollupOptions: {
+      output: {
+        // React, the router and the GraphQL client change with an upgrade, not with each release of the
+        // console: in a chunk of their own, browsers keep them across releases (hashed, cached immutably).
+        manualChunks: { vendor: ['react', 'react-dom', 'react-dom/client', 'react-router', 'urql'] },
+      },
+    },
   },
 });

@@ -1,13 +1,15 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BrowserRouter, useSearchParams } from 'react-router';
 import { Provider, useQuery } from 'urql';
-import { Layout } from './components/Layout';
-import { Toasts } from './components/Toasts';
+import { Loading } from './components/Loading';
 import { ViewerDocument, type KeyMode } from './gql/graphql';
 import { createClient, signOut } from './lib/client';
 import { isSessionEnded } from './lib/errors';
 import { type Session, SessionContext } from './lib/session';
 import { SignInPage } from './pages/SignInPage';
+
+// The signed-in console (its shell, then each page) loads after sign-in: the sign-in page is all a visitor downloads.
+const Layout = lazy(() => import('./components/Layout').then((m) => ({ default: m.Layout })));
 
 /**
  * A fresh GraphQL client (and so an empty cache) for every session: nothing one key
@@ -26,7 +28,9 @@ export function Root() {
   const client = useMemo(() => createClient(() => signedIn.current && restart(true)), [epoch, restart]);
   return (
     <Provider value={client}>
-      <BrowserRouter basename="/console">
+      {/* Without transitions a click shows the new page's place at once (nav, then "Loading…" if its code is
+          slow, see Layout), rather than leaving the old page up with no sign that anything is happening. */}
+      <BrowserRouter basename="/console" useTransitions={false}>
         <Gate key={epoch} ended={ended} restart={restart} signedIn={signedIn} />
       </BrowserRouter>
     </Provider>
@@ -76,7 +80,7 @@ function Gate({ ended, restart, signedIn }: GateProps) {
     signedIn.current = session !== null;
   }, [session, signedIn]);
 
-  if (fetching && !data) return <p className="loading">Loading…</p>;
+  if (fetching && !data) return <Loading />;
   if (!session) {
     if (error && !isSessionEnded(error)) {
       return (
@@ -92,9 +96,9 @@ function Gate({ ended, restart, signedIn }: GateProps) {
   }
   return (
     <SessionContext.Provider value={session}>
-      <Toasts>
+      <Suspense fallback={<Loading />}>
         <Layout />
-      </Toasts>
+      </Suspense>
     </SessionContext.Provider>
   );
 }

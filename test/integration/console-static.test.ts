@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST } from '../../src/modules/console/console-http';
@@ -14,7 +14,9 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const get = (path: string) => fetch(`${server.baseUrl}${path}`);
-const script = readdirSync(join(CONSOLE_DIST, 'assets')).find((f) => f.endsWith('.js')) as string;
+const assets = readdirSync(join(CONSOLE_DIST, 'assets'));
+// The entry the HTML names; the other scripts are the pages' chunks, fetched when a page is first shown.
+const script = /\/console\/assets\/([^"]+\.js)"/.exec(readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8'))?.[1] as string;
 
 describe('GET /console', () => {
   it('serves the app with a strict CSP, no framing, no Referer and no caching of the HTML', async () => {
@@ -43,11 +45,16 @@ describe('GET /console', () => {
     expect(await response.text()).toContain('<div id="root">');
   });
 
-  it('caches the hashed assets for good', async () => {
-    const response = await get(`/console/assets/${script}`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/javascript/);
-    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  it('caches the hashed assets for good: the entry and every lazily loaded chunk, under the same CSP', async () => {
+    // Split by page: more than the entry and its stylesheet.
+    expect(assets.filter((f) => f.endsWith('.js')).length).toBeGreaterThan(2);
+    for (const file of assets) {
+      const response = await get(`/console/assets/${file}`);
+      expect({ file, status: response.status }).toEqual({ file, status: 200 });
+      expect(response.headers.get('content-type')).toMatch(file.endsWith('.css') ? /^text\/css/ : /javascript/);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
   });
 
   it('falls back to the app for client routes (history API), uncached', async () => {
