@@ -83,4 +83,23 @@ describe.skipIf(!suite.installed)('the console split by page', () => {
     expect(refused).toBe(2);
     expect(new URL(page.url()).pathname).toBe(`/console/apps/${appId}/audit`);
   });
+
+  it('says so, with a Reload button, when a page’s code is still gone after that reload (no reload loop)', async () => {
+    const webhooksCode = /\/console\/assets\/WebhooksPage-[^/]+\.js$/;
+    let refused = 0;
+    await page.route(webhooksCode, (route) => {
+      refused += 1;
+      return route.fulfill({ status: 404, body: 'gone' });
+    });
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'This page could not be loaded' });
+    await alert.waitFor();
+    // At most the first attempt and the one after the single reload.
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(2);
+    await page.unroute(webhooksCode);
+    await alert.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('heading', { name: /Webhooks/, level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/apps/${appId}/webhooks`);
+  });
 });

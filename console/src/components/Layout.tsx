@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { Navigate, NavLink, Route, Routes, useMatch } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation, useMatch } from 'react-router';
 import { describeViewer, useSession } from '../lib/session';
 import { Loading } from './Loading';
+import { PageLoadError } from './PageLoadError';
 import { TestModeSwitch } from './TestModeSwitch';
 import { Toasts } from './Toasts';
 
@@ -26,6 +27,7 @@ const WebhooksPage = lazy(() => import('../pages/WebhooksPage').then((m) => ({ d
 export function Layout() {
   const { viewer, mode, can, signOut, link } = useSession();
   const match = useMatch('/apps/:appId/*');
+  const location = useLocation();
   // The app the app-level pages are about: the one in the URL, else the last one visited, else an app key's own.
   const [lastAppId, setLastAppId] = useState<string | null>(null);
   const urlAppId = match?.params.appId ?? null;
@@ -72,23 +74,25 @@ export function Layout() {
           {(can('signing_keys:read') || (appId && can('apps:update'))) && <NavLink to={can('signing_keys:read') ? link('/settings') : appLink('settings')}>Settings</NavLink>}
         </nav>
         <main>
-          <Suspense fallback={<Loading />}>
-            <Routes>
-              <Route path="/" element={<Navigate to={link(home)} replace />} />
-              <Route path="/apps" element={<AppsPage />} />
-              <Route path="/pick/:page" element={<PickAppPage />} />
-              <Route path="/apps/:appId/keys" element={<KeysPage />} />
-              <Route path="/apps/:appId/keys/:keyId" element={<KeyPage />} />
-              <Route path="/apps/:appId/usage" element={<UsagePage />} />
-              <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
-              <Route path="/apps/:appId/audit" element={<AuditPage />} />
-              <Route path="/apps/:appId/webhooks" element={<WebhooksPage />} />
-              <Route path="/apps/:appId/gateway" element={<GatewayPage />} />
-              <Route path="/apps/:appId/settings" element={<AppSettingsPage />} />
-              <Route path="/settings" element={<SettingsPage />} />
-              <Route path="*" element={<h1>Not found</h1>} />
-            </Routes>
-          </Suspense>
+          <PageLoadError path={location.pathname}>
+            <Suspense fallback={<Loading />}>
+              <Routes>
+                <Route path="/" element={<Navigate to={link(home)} replace />} />
+                <Route path="/apps" element={<AppsPage />} />
+                <Route path="/pick/:page" element={<PickAppPage />} />
+                <Route path="/apps/:appId/keys" element={<KeysPage />} />
+                <Route path="/apps/:appId/keys/:keyId" element={<KeyPage />} />
+                <Route path="/apps/:appId/usage" element={<UsagePage />} />
+                <Route path="/apps/:appId/rotations" element={<RotationsPage />} />
+                <Route path="/apps/:appId/audit" element={<AuditPage />} />
+                <Route path="/apps/:appId/webhooks" element={<WebhooksPage />} />
+                <Route path="/apps/:appId/gateway" element={<GatewayPage />} />
+                <Route path="/apps/:appId/settings" element={<AppSettingsPage />} />
+                <Route path="/settings" element={<SettingsPage />} />
+                <Route path="*" element={<h1>Not found</h1>} />
+              </Routes>
+            </Suspense>
+          </PageLoadError>
         </main>
       </div>
     </Toasts>
