@@ -98,6 +98,8 @@ describe.skipIf(!suite.installed)('dialogs by keyboard alone', () => {
     await suite.page.keyboard.press('Shift+Tab');
     await suite.page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden' });
+    // Closing a dialog returns focus to the control that opened it.
+    await expect.poll(() => suite.page.evaluate('document.activeElement?.textContent')).toBe('Create key');
     await keyRow(suite.page, 'keyboard-key', /Active/).waitFor();
   });
 
@@ -124,5 +126,29 @@ describe.skipIf(!suite.installed)('dialogs by keyboard alone', () => {
     await dialog.waitFor({ state: 'hidden' });
     await keyRow(suite.page, 'keyboard-key', /Revoked/).waitFor();
     expect(suite.ui.problems).toEqual([]);
+  });
+
+  it('a menu opened in the moment a dialog closes stays open: the closed dialog does not take the focus back', async () => {
+    await suite.page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = suite.page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('quick-key');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.getByText('You have not copied the key.').waitFor();
+    // Faster than any hand, in one task: close the reveal, then Enter on the new row's menu button.
+    await suite.page.evaluate(`(async () => {
+      [...document.querySelectorAll('[role="dialog"] button')].find((b) => b.textContent === 'Close without copying').click();
+      const menuButton = document.querySelector('button[aria-label="Actions for quick-key"]');
+      menuButton.focus();
+      menuButton.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      // The dialog gives focus back in a task queued as it unmounts (this microtask's turn); wait until that task has run.
+      await null;
+      await new Promise((resolve) => setTimeout(resolve));
+    })()`);
+    await suite.page.getByRole('menu').waitFor();
+    expect(await suite.page.evaluate("document.activeElement?.closest('[role=menu]') !== null")).toBe(true);
+    await suite.page.keyboard.press('Escape');
+    await suite.page.getByRole('menu').waitFor({ state: 'hidden' });
+    await expect.poll(() => suite.page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Actions for quick-key');
   });
 });

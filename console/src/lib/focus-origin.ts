@@ -18,9 +18,14 @@ export function captureFocusOrigin(): HTMLElement | null {
 
 /**
  * Focuses the origin, or when it is gone (the action removed it: "Revoke" on a key that is
- * now revoked) the page's heading, so focus never falls to <body>. False only without either.
+ * now revoked) the page's heading, so focus never falls to <body>. Radix calls this a task
+ * after the dialog has gone; when the focus is no longer on <body> by then, someone put it
+ * somewhere on purpose (a click on another control, the dialog that replaced this one) and
+ * it stays there: taking it back closed the row menu a user had opened in that moment.
+ * True when the focus is settled (Radix must not move it either); false only without a target.
  */
 export function restoreFocus(origin: HTMLElement | null): boolean {
+  if (document.activeElement && document.activeElement !== document.body) return true;
   const target = origin?.isConnected ? origin : document.querySelector<HTMLElement>('main h1');
   if (!target) return false;
   if (target !== origin) target.tabIndex = -1;
