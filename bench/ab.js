@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { disposeAll, installSignalHandlers } = require('./lib/cleanup');
 const { HttpClient } = require('./lib/http');
-const { Deployment, createApp, createSecretKey, Q } = require('./lib/keygate');
+const { Deployment, createApp, createSecretKey, hotPathRequest } = require('./lib/keygate');
 const { alternate, load, summarize } = require('./lib/load');
 const { ROOT, startServer } = require('./lib/procs');
 
@@ -60,17 +60,8 @@ async function main() {
     const client = new HttpClient(servers[0].origin);
     const { secret } = await createSecretKey(client, deployment.rootKey, await createApp(client, deployment.rootKey));
     client.close();
-    const auth = { authorization: `Bearer ${secret}` };
-    const target = (/** @type {typeof servers[number]} */ server) =>
-      opts.target === 'verify'
-        ? { label: server.name, url: `${server.origin}/auth/verify`, method: /** @type {const} */ ('GET'), headers: auth }
-        : {
-            label: server.name,
-            url: server.url,
-            method: /** @type {const} */ ('POST'),
-            headers: { ...auth, 'content-type': 'application/json' },
-            body: JSON.stringify(opts.target === 'viewer' ? { query: Q.viewer } : { query: Q.sessionAccess, variables: { input: { userId: 'u1' } } }),
-          };
+    const shape = /** @type {'verify'|'viewer'|'session'} */ (opts.target);
+    const target = (/** @type {typeof servers[number]} */ server) => hotPathRequest(shape, server, secret, server.name);
     for (const server of servers) await load(target(server), { duration: 2, connections: 10 }); // warm-up: JIT, caches
     const run = async (/** @type {typeof servers[number]} */ server) => {
       const before = cpuMicros(server.pid);

@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { disposeAll, installSignalHandlers } = require('./lib/cleanup');
-const { Deployment, createApp, createSecretKey, Q } = require('./lib/keygate');
+const { Deployment, createApp, createSecretKey, hotPathRequest } = require('./lib/keygate');
 const { load, generator } = require('./lib/load');
 const { assertBuilt, ROOT } = require('./lib/procs');
 const { summarise, folded } = require('./lib/profile-summary');
@@ -51,12 +51,7 @@ async function main() {
     const appId = await createApp(kg.client, deployment.rootKey);
     // credits: /auth/verify of a credit-limited key (figure 7), with more credits than a run spends.
     const { secret } = await createSecretKey(kg.client, deployment.rootKey, appId, opts.target === 'credits' ? { credits: { remaining: 2_147_483_647 } } : {});
-    const auth = { authorization: `Bearer ${secret}` };
-    const json = { ...auth, 'content-type': 'application/json' };
-    const target =
-      opts.target === 'verify' || opts.target === 'credits'
-        ? { label: 'keygate', url: `${kg.server.origin}/auth/verify`, method: /** @type {const} */ ('GET'), headers: auth }
-        : { label: 'keygate', url: kg.server.url, method: /** @type {const} */ ('POST'), headers: json, body: JSON.stringify(opts.target === 'viewer' ? { query: Q.viewer } : { query: Q.sessionAccess, variables: { input: { userId: 'u1' } } }) };
+    const target = hotPathRequest(opts.target === 'credits' ? 'verify' : /** @type {'verify'|'viewer'|'session'} */ (opts.target), kg.server, secret, 'keygate');
     await load(target, { duration: 2, connections: 10 }); // warm-up: JIT, caches
     const started = Date.now();
     const run = await load(target, { duration: opts.seconds, connections: 10 });

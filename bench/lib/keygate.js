@@ -23,6 +23,22 @@ const Q = {
   sessionAccess: 'mutation($input: SessionAccessInput!){ sessionAccess(input:$input){ token } }',
 };
 
+/**
+ * The request a hot-path tool drives against one Keygate server (bench/profile.js, bench/ab.js):
+ * `GET /auth/verify`, the `viewer` query or the `sessionAccess` mutation, `secret` as the Bearer key.
+ * @param {'verify'|'viewer'|'session'} shape
+ * @param {{ url: string, origin: string }} server
+ * @param {string} secret
+ * @param {string} label
+ * @returns {import('./load').Target}
+ */
+function hotPathRequest(shape, server, secret, label) {
+  const auth = { authorization: `Bearer ${secret}` };
+  if (shape === 'verify') return { label, url: `${server.origin}/auth/verify`, method: 'GET', headers: auth };
+  const operation = shape === 'viewer' ? { query: Q.viewer } : { query: Q.sessionAccess, variables: { input: { userId: 'u1' } } };
+  return { label, url: server.url, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(operation) };
+}
+
 class Deployment {
   /**
    * @param {'sqlite'|'postgres'} kind
@@ -153,4 +169,4 @@ async function revokeKey(client, rootKey, id) {
   await client.graphql(rootKey, Q.revokeApiKey, { id });
 }
 
-module.exports = { Deployment, onDeployment, createApp, createSecretKey, revokeKey, Q };
+module.exports = { Deployment, onDeployment, createApp, createSecretKey, revokeKey, hotPathRequest, Q };
