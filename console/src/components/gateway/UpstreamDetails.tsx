@@ -1,10 +1,10 @@
-import type { ReactNode } from 'react';
 import type { GatewayPageQuery } from '../../gql/graphql';
 import { formatDate } from '../../lib/format';
+import { type DetailRow, DetailsList } from '../DetailsList';
 
 /** The upstream card: whether the schema is loaded, where operations go (origin and path only, as the API shows them) and where the schema came from. */
 export function UpstreamDetails({ gateway }: { gateway: GatewayPageQuery['gateway'] }) {
-  const rows: [string, ReactNode][] = [
+  const rows: DetailRow[] = [
     ['State', gateway.ready ? <span className="status ok">Ready</span> : <span className="status warn">Waiting for the upstream’s schema</span>],
     ['Upstream', <span className="mono wrap">{gateway.upstream ?? '—'}</span>],
     ['Test upstream', gateway.testUpstream === gateway.upstream ? 'Same as the upstream' : <span className="mono wrap">{gateway.testUpstream ?? '—'}</span>],
@@ -14,14 +14,7 @@ export function UpstreamDetails({ gateway }: { gateway: GatewayPageQuery['gatewa
   return (
     <section>
       <h2>Upstream</h2>
-      <dl className="details-list">
-        {rows.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <DetailsList rows={rows} />
     </section>
   );
 }

@@ -1,10 +1,10 @@
-import type { ReactNode } from 'react';
 import type { KeyRowFragment } from '../../gql/graphql';
 import { formatCredits, formatDate, humanize } from '../../lib/format';
+import { type DetailRow, DetailsList } from '../DetailsList';
 
 /** A key's facts and controls as a description list; long values truncate or wrap inside the page width. */
 export function KeyDetails({ apiKey: key }: { apiKey: KeyRowFragment }) {
-  const rows: [string, ReactNode][] = [
+  const rows: DetailRow[] = [
     ['Id', <span className="mono">{key.id}</span>],
     ['Kind', `${humanize(key.kind)}${key.role ? ` · ${humanize(key.role)}` : ''} · ${key.mode === 'TEST' ? 'test' : 'live'} mode`],
     [key.publishableKey ? 'Publishable key' : 'Start', <span className="mono wrap">{key.publishableKey ?? `${key.start}…`}</span>],
@@ -29,14 +29,5 @@ export function KeyDetails({ apiKey: key }: { apiKey: KeyRowFragment }) {
     rows.push(['Effective origins', key.allowedOrigins.length > 0 ? <span className="mono wrap">{key.allowedOrigins.join(', ')}</span> : 'Any origin (no Origin check)']);
   }
   if (key.revokedAt) rows.push(['Revoked', `${formatDate(key.revokedAt)}${key.revokedReason ? ` · ${key.revokedReason}` : ''}`]);
-  return (
-    <dl className="details-list">
-      {rows.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DetailsList rows={rows} />;
 }
