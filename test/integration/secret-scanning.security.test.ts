@@ -78,7 +78,9 @@ describe('a signed report of a live secret key (policy REVOKE, the default)', ()
     // The code host acted, not a key: both events name it.
     for (const event of audited) expect({ actorType: event.actorType, actorId: event.actorId }).toEqual({ actorType: 'SYSTEM', actorId: 'github-secret-scanning' });
 
-    expect(await waitFor(() => receiver.events('key.revoked').some((e) => e.data.key_id === key.id), 10_000)).toBe(true);
+    // Two deliveries, in no set order: wait for both before reading either.
+    const delivered = (type: string) => receiver.events(type).some((e) => e.data.key_id === key.id);
+    expect(await waitFor(() => delivered('key.revoked') && delivered('key.leaked'), 10_000)).toBe(true);
     expect(receiver.events('key.leaked').find((e) => e.data.key_id === key.id)!.data).toMatchObject({ app_id: appId, mode: 'LIVE', url: 'https://github.com/octo/repo/blob/main/.env', source: 'content' });
     expect(receiver.events('key.revoked').find((e) => e.data.key_id === key.id)!.data).toMatchObject({ reason: 'leaked' });
   });
